@@ -1,0 +1,20 @@
+package io.godwit.runtime.cgroup;
+
+import java.io.IOException;
+
+/** Creates and finds cgroups for containers; one implementation for v1 (hybrid) and one for v2. */
+public interface CgroupManager {
+
+    /** The manager for this host: v2 when /sys/fs/cgroup is cgroup2, else v1. */
+    static CgroupManager detect() {
+        throw new UnsupportedOperationException("implemented in the runtime-host branch");
+    }
+
+    /** Creates (or re-opens, if it exists) the cgroup of a container, e.g. godwit/NAME. */
+    Cgroup create(String containerName, ResourceLimits limits) throws IOException;
+
+    /** Re-opens an existing container cgroup after a daemon restart. */
+    Cgroup open(String containerName) throws IOException;
+
+    boolean isV2();
+}

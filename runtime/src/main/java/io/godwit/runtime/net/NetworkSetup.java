@@ -1,0 +1,20 @@
+package io.godwit.runtime.net;
+
+import java.io.IOException;
+
+/**
+ * Host-side networking of containers, set up with iproute2. Mode none needs nothing (the container's
+ * own network namespace has loopback only); mode bridge joins it to a host bridge with a veth pair.
+ */
+public interface NetworkSetup {
+
+    /**
+     * Creates a veth pair, moves one end into the network namespace of {@code initPid}, names it eth0
+     * inside, gives it {@code config.address()} and a default route via the bridge, and attaches the
+     * host end to the bridge (created if missing, with {@code config.gateway()} as its address).
+     */
+    BridgeAttachment attach(String containerName, int initPid, BridgeConfig config) throws IOException;
+
+    /** Removes the host end (and so the pair); safe to call twice. */
+    void detach(BridgeAttachment attachment) throws IOException;
+}

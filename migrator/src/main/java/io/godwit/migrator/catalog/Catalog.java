@@ -1,0 +1,240 @@
+package io.godwit.migrator.catalog;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The daemon's memory (catalog.db): checkpoints, schedules, operations and remotes. SQLite in WAL
+ * mode with synchronous=FULL, so that a row the daemon wrote is there after a crash. Container
+ * state itself lives with each container (the runtime's state.json): the catalog never duplicates it.
+ */
+public final class Catalog implements AutoCloseable {
+    private final Connection db;
+
+    private Catalog(Connection db) {
+        this.db = db;
+    }
+
+    public static Catalog open(Path file) throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA synchronous=FULL");
+            s.execute("PRAGMA busy_timeout=5000");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS checkpoints (
+                      id TEXT PRIMARY KEY, container TEXT NOT NULL, created_at TEXT NOT NULL,
+                      state TEXT NOT NULL, size_bytes INTEGER NOT NULL DEFAULT 0,
+                      left_running INTEGER NOT NULL, criu_version TEXT, kernel TEXT)""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS schedules (
+                      container TEXT PRIMARY KEY, every_seconds INTEGER NOT NULL, keep INTEGER NOT NULL,
+                      last_run TEXT, last_error TEXT)""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS operations (
+                      id TEXT PRIMARY KEY, kind TEXT NOT NULL, target TEXT NOT NULL, status TEXT NOT NULL,
+                      created_at TEXT NOT NULL, finished_at TEXT, error TEXT, result_json TEXT)""");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS remotes (
+                      name TEXT PRIMARY KEY, address TEXT NOT NULL, fingerprint TEXT NOT NULL)""");
+        }
+        return new Catalog(c);
+    }
+
+    // --- checkpoints ---------------------------------------------------------------------
+
+    public synchronized void insertCheckpoint(CheckpointRecord r) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement(
+                "INSERT INTO checkpoints(id, container, created_at, state, size_bytes, left_running, criu_version, kernel)"
+                        + " VALUES (?,?,?,?,?,?,?,?)")) {
+            p.setString(1, r.id());
+            p.setString(2, r.container());
+            p.setString(3, r.createdAt().toString());
+            p.setString(4, r.state().name());
+            p.setLong(5, r.sizeBytes());
+            p.setInt(6, r.leftRunning() ? 1 : 0);
+            p.setString(7, r.criuVersion());
+            p.setString(8, r.kernel());
+            p.executeUpdate();
+        }
+    }
+
+    public synchronized void completeCheckpoint(String id, long sizeBytes) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement(
+                "UPDATE checkpoints SET state = ?, size_bytes = ? WHERE id = ?")) {
+            p.setString(1, CheckpointRecord.State.COMPLETE.name());
+            p.setLong(2, sizeBytes);
+            p.setString(3, id);
+            p.executeUpdate();
+        }
+    }
+
+    public synchronized void deleteCheckpoint(String id) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement("DELETE FROM checkpoints WHERE id = ?")) {
+            p.setString(1, id);
+            p.executeUpdate();
+        }
+    }
+
+    public synchronized Optional<CheckpointRecord> checkpoint(String id) throws SQLException {
+        List<CheckpointRecord> found = queryCheckpoints("WHERE id = ?", id);
+        return found.stream().findFirst();
+    }
+
+    /** Newest first. */
+    public synchronized List<CheckpointRecord> checkpointsOf(String container) throws SQLException {
+        return queryCheckpoints("WHERE container = ? ORDER BY created_at DESC, id DESC", container);
+    }
+
+    public synchronized List<CheckpointRecord> allCheckpoints() throws SQLException {
+        return queryCheckpoints("ORDER BY created_at DESC", null);
+    }
+
+    private List<CheckpointRecord> queryCheckpoints(String where, String arg) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement(
+                "SELECT id, container, created_at, state, size_bytes, left_running, criu_version, kernel FROM checkpoints "
+                        + where)) {
+            if (arg != null) {
+                p.setString(1, arg);
+            }
+            List<CheckpointRecord> out = new ArrayList<>();
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new CheckpointRecord(rs.getString(1), rs.getString(2), Instant.parse(rs.getString(3)),
+                            CheckpointRecord.State.valueOf(rs.getString(4)), rs.getLong(5), rs.getInt(6) == 1,
+                            rs.getString(7), rs.getString(8)));
+                }
+            }
+            return out;
+        }
+    }
+
+    // --- schedules -----------------------------------------------------------------------
+
+    public synchronized void putSchedule(ScheduleRecord s) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement(
+                "INSERT INTO schedules(container, every_seconds, keep, last_run, last_error) VALUES (?,?,?,?,?)"
+                        + " ON CONFLICT(container) DO UPDATE SET every_seconds = excluded.every_seconds,"
+                        + " keep = excluded.keep, last_run = excluded.last_run, last_error = excluded.last_error")) {
+            p.setString(1, s.container());
+            p.setLong(2, s.everySeconds());
+            p.setInt(3, s.keep());
+            p.setString(4, s.lastRun() == null ? null : s.lastRun().toString());
+            p.setString(5, s.lastError());
+            p.executeUpdate();
+        }
+    }
+
+    public synchronized boolean deleteSchedule(String container) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement("DELETE FROM schedules WHERE container = ?")) {
+            p.setString(1, container);
+            return p.executeUpdate() > 0;
+        }
+    }
+
+    public synchronized List<ScheduleRecord> schedules() throws SQLException {
+        try (PreparedStatement p = db.prepareStatement(
+                "SELECT container, every_seconds, keep, last_run, last_error FROM schedules ORDER BY container");
+                ResultSet rs = p.executeQuery()) {
+            List<ScheduleRecord> out = new ArrayList<>();
+            while (rs.next()) {
+                String last = rs.getString(4);
+                out.add(new ScheduleRecord(rs.getString(1), rs.getLong(2), rs.getInt(3),
+                        last == null ? null : Instant.parse(last), rs.getString(5)));
+            }
+            return out;
+        }
+    }
+
+    // --- operations ----------------------------------------------------------------------
+
+    public synchronized void saveOperation(OperationRecord o) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement(
+                "INSERT INTO operations(id, kind, target, status, created_at, finished_at, error, result_json)"
+                        + " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET status = excluded.status,"
+                        + " finished_at = excluded.finished_at, error = excluded.error, result_json = excluded.result_json")) {
+            p.setString(1, o.id());
+            p.setString(2, o.kind());
+            p.setString(3, o.target());
+            p.setString(4, o.status());
+            p.setString(5, o.createdAt().toString());
+            p.setString(6, o.finishedAt() == null ? null : o.finishedAt().toString());
+            p.setString(7, o.error());
+            p.setString(8, o.resultJson());
+            p.executeUpdate();
+        }
+    }
+
+    public synchronized List<OperationRecord> operations(int limit) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement(
+                "SELECT id, kind, target, status, created_at, finished_at, error, result_json FROM operations"
+                        + " ORDER BY created_at DESC LIMIT ?")) {
+            p.setInt(1, limit);
+            List<OperationRecord> out = new ArrayList<>();
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    String fin = rs.getString(6);
+                    out.add(new OperationRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            Instant.parse(rs.getString(5)), fin == null ? null : Instant.parse(fin), rs.getString(7),
+                            rs.getString(8)));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Operations that were running when the daemon died can never finish: say so. */
+    public synchronized int failInterruptedOperations(Instant now) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement(
+                "UPDATE operations SET status = 'failure', finished_at = ?, error = 'interrupted: the daemon stopped'"
+                        + " WHERE status = 'running'")) {
+            p.setString(1, now.toString());
+            return p.executeUpdate();
+        }
+    }
+
+    // --- remotes -------------------------------------------------------------------------
+
+    public synchronized void putRemote(RemoteRecord r) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement(
+                "INSERT INTO remotes(name, address, fingerprint) VALUES (?,?,?) ON CONFLICT(name) DO UPDATE"
+                        + " SET address = excluded.address, fingerprint = excluded.fingerprint")) {
+            p.setString(1, r.name());
+            p.setString(2, r.address());
+            p.setString(3, r.fingerprint());
+            p.executeUpdate();
+        }
+    }
+
+    public synchronized boolean deleteRemote(String name) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement("DELETE FROM remotes WHERE name = ?")) {
+            p.setString(1, name);
+            return p.executeUpdate() > 0;
+        }
+    }
+
+    public synchronized List<RemoteRecord> remotes() throws SQLException {
+        try (PreparedStatement p = db.prepareStatement("SELECT name, address, fingerprint FROM remotes ORDER BY name");
+                ResultSet rs = p.executeQuery()) {
+            List<RemoteRecord> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(new RemoteRecord(rs.getString(1), rs.getString(2), rs.getString(3)));
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public synchronized void close() throws SQLException {
+        db.close();
+    }
+}

@@ -1,5 +1,7 @@
 package io.godwit.criu;
 
+import io.godwit.criu.internal.LibC;
+
 /**
  * Reaps a child of the JVM that the JDK does not know about (a task restored with
  * rst_sibling), by its own pid, on a daemon thread: waitpid(-1) would steal the JDK's children.

@@ -1,5 +1,7 @@
 package io.godwit.criu;
 
+import io.godwit.criu.internal.LibC;
+
 /**
  * Callbacks for CRIU's "action scripts", which swrk sends as NOTIFY messages when
  * {@code notify_scripts} is on (the client turns it on whenever a callback object other than

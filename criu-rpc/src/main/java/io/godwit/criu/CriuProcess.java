@@ -1,5 +1,6 @@
 package io.godwit.criu;
 
+import io.godwit.criu.internal.LibC;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.byref.IntByReference;

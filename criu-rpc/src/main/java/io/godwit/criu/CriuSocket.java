@@ -1,5 +1,6 @@
 package io.godwit.criu;
 
+import io.godwit.criu.internal.LibC;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.godwit.proto.criu.Rpc;
 import jnr.posix.CmsgHdr;

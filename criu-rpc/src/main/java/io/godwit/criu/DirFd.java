@@ -1,5 +1,6 @@
 package io.godwit.criu;
 
+import io.godwit.criu.internal.LibC;
 import java.nio.file.Path;
 
 /**

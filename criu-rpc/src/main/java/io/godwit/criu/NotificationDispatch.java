@@ -1,5 +1,7 @@
 package io.godwit.criu;
 
+import io.godwit.criu.internal.LibC;
+
 /** Maps CRIU's script names (criu/action-scripts.c) to the callbacks. */
 final class NotificationDispatch {
     private NotificationDispatch() {}

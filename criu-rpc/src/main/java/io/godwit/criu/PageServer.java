@@ -1,5 +1,7 @@
 package io.godwit.criu;
 
+import io.godwit.criu.internal.LibC;
+
 /**
  * A running CRIU page server (PAGE_SERVER request). {@code port} is the TCP port it listens on
  * (0 when it was handed a connected socket). It is not the JVM's child: CRIU daemonizes it and

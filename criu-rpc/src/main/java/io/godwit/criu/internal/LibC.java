@@ -1,4 +1,4 @@
-package io.godwit.criu;
+package io.godwit.criu.internal;
 
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
@@ -8,11 +8,12 @@ import jnr.ffi.annotations.SaveError;
 import jnr.ffi.byref.IntByReference;
 
 /**
+ * Not API (public only because jnr-ffi generates its implementation in another class loader).
  * The few libc calls jnr-posix lacks or gets wrong for us: posix_spawnp with its real error
  * number (jnr-posix drops it), closefrom as a spawn file action, signal-mask resets, and
  * plain send/recv on a SEQPACKET socket. Loaded once; all calls are thread-safe.
  */
-interface LibC {
+public interface LibC {
     LibC INSTANCE = LibraryLoader.create(LibC.class).load("c");
     jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getRuntime(INSTANCE);
 

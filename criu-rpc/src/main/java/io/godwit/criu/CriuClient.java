@@ -16,6 +16,7 @@ import java.util.List;
  */
 public final class CriuClient {
     private final Path criu;
+    private volatile CriuFeatures features; // probed once: the kernel does not change under us
 
     /** Uses {@code criu} from PATH. */
     public CriuClient() {
@@ -71,8 +72,19 @@ public final class CriuClient {
         return preDump(opts, CriuNotifications.NONE, CriuCancel.none());
     }
 
-    /** A pre-dump (memory only, tasks keep running); with soft-dirty off every page is dumped. */
+    /**
+     * A pre-dump (memory only, tasks keep running). CRIU needs soft-dirty memory tracking for
+     * it and hits an internal BUG without it, so this checks FEATURE_CHECK first (once per
+     * client) and refuses with a clear CriuException on kernels without it.
+     */
     public DumpResult preDump(CriuOptions opts, CriuNotifications n, CriuCancel cancel) throws CriuException {
+        CriuFeatures f = features;
+        if (f == null) features = f = features();
+        if (!f.memTrack()) {
+            throw new CriuException("this kernel has no soft-dirty memory tracking (FEATURE_CHECK mem_track false), "
+                    + "which CRIU needs for pre-dumps; do a full dump instead", "PRE_DUMP", 0, "",
+                    opts == null ? null : opts.imagesDir(), null, List.of(), null);
+        }
         return dumpLike(Rpc.criu_req_type.PRE_DUMP, opts, n, cancel, "pre-dump.log");
     }
 

@@ -30,6 +30,8 @@ public final class CriuCancel {
     private ScheduledFuture<?> timer;
 
     /** A token nobody cancels. */
+    public CriuCancel() {}
+
     public static CriuCancel none() {
         return new CriuCancel();
     }

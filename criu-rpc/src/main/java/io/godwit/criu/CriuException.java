@@ -35,7 +35,9 @@ public class CriuException extends Exception {
                                   Path logFile, List<String> excerpt) {
         StringBuilder b = new StringBuilder("criu ").append(request).append(" failed: ").append(summary);
         if (crErrno != 0) b.append("; cr_errno ").append(crErrno).append(" (").append(LibC.INSTANCE.strerror(crErrno)).append(')');
-        if (crErrmsg != null && !crErrmsg.isEmpty()) b.append("; cr_errmsg: ").append(crErrmsg);
+        // CRIU's message is its log's first Error line, on this platform usually the harmless
+        // RLIMIT one: leave it to crErrmsg() then, the excerpt has the real cause.
+        if (crErrmsg != null && !crErrmsg.isEmpty() && !CriuLog.harmless(crErrmsg)) b.append("; cr_errmsg: ").append(crErrmsg);
         if (imagesDir != null) b.append("; images ").append(imagesDir);
         if (logFile != null) b.append("; log ").append(logFile);
         if (!excerpt.isEmpty()) {

@@ -492,7 +492,7 @@ public final class ContainerRuntime implements AutoCloseable {
             spec = store(name).readSpec();
         }
         List<String> cmd = new ArrayList<>(List.of("nsenter", "-t", Integer.toString(p.initPid()), "-m", "-u", "-i",
-                "-n", "-p", "-r", "-w", "--kill-child", "--"));
+                "-n", "-p", "-r", "-w", "--"));
         cmd.addAll(command);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().clear();
@@ -512,6 +512,8 @@ public final class ContainerRuntime implements AutoCloseable {
         try {
             done = proc.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!done) {
+                // nsenter forked the command into the pid namespace: kill it too, not only nsenter
+                proc.descendants().forEach(ProcessHandle::destroyForcibly);
                 proc.destroyForcibly();
                 proc.waitFor(5, TimeUnit.SECONDS);
             }

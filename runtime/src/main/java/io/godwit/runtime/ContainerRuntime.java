@@ -88,7 +88,7 @@ public final class ContainerRuntime implements AutoCloseable {
     public ContainerState create(String name, ContainerSpec spec, Path rootfsChanges) throws IOException {
         ContainerName.validate(name);
         ContainerSpec full = spec.validate().withDefaults(name);
-        if (full.network().isBridge() && config.network() == null) {
+        if (full.network().bridgeMode() && config.network() == null) {
             throw new InvalidSpecException("network.mode", "bridge networking is not configured in this runtime");
         }
         synchronized (lock(name)) {
@@ -154,7 +154,7 @@ public final class ContainerRuntime implements AutoCloseable {
                 if (cgroup != null) {
                     cgroup.addProcess(initPid);
                 }
-                if (spec.network().isBridge()) {
+                if (spec.network().bridgeMode()) {
                     NetworkSpec n = spec.network();
                     bridge = config.network().attach(name, initPid, new BridgeConfig(n.bridge(), n.address(),
                             n.gateway()));

@@ -63,7 +63,11 @@ public record ContainerSpec(String image, List<String> command, Map<String, Stri
             }
             return spec;
         } catch (UnrecognizedPropertyException e) {
-            throw new InvalidSpecException(path(e), "unknown field", e);
+            // the reported path may end at the last known property: name the unknown one
+            String path = path(e);
+            String known = path.contains(".") ? path.substring(0, path.lastIndexOf('.')) : "";
+            String field = e.getPath().size() > 1 ? known + "." + e.getPropertyName() : String.valueOf(e.getPropertyName());
+            throw new InvalidSpecException(field, "unknown field", e);
         } catch (JsonMappingException e) {
             throw new InvalidSpecException(path(e), e.getOriginalMessage(), e);
         } catch (JsonProcessingException e) {
@@ -155,7 +159,7 @@ public record ContainerSpec(String image, List<String> command, Map<String, Stri
             if (!"none".equals(mode) && !"bridge".equals(mode)) {
                 throw new InvalidSpecException("network.mode", "must be \"none\" or \"bridge\", not " + mode);
             }
-            if (network.isBridge()) {
+            if (network.bridgeMode()) {
                 if (network.bridge() == null || !IFNAME.matcher(network.bridge()).matches()) {
                     throw new InvalidSpecException("network.bridge", "an interface name of 1-15 characters is required");
                 }

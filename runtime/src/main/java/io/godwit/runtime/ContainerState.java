@@ -1,5 +1,7 @@
 package io.godwit.runtime;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import java.time.Instant;
 
 /**
@@ -11,6 +13,7 @@ public record ContainerState(String name, Status status, int initPid, int monito
 
     public enum Status { CREATED, RUNNING, PAUSED, STOPPED }
 
+    @JsonIgnore
     public boolean isActive() {
         return status == Status.RUNNING || status == Status.PAUSED;
     }

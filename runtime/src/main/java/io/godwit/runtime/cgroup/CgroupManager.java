@@ -7,7 +7,12 @@ public interface CgroupManager {
 
     /** The manager for this host: v2 when /sys/fs/cgroup is cgroup2, else v1. */
     static CgroupManager detect() {
-        throw new UnsupportedOperationException("implemented in the runtime-host branch");
+        try {
+            CgroupMounts mounts = CgroupMounts.read();
+            return mounts.pureV2() ? new CgroupV2Manager() : new CgroupV1Manager(mounts.v1(), CgroupV1Manager.DEFAULT_PARENT);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot detect the cgroup layout: " + e.getMessage(), e);
+        }
     }
 
     /** Creates (or re-opens, if it exists) the cgroup of a container, e.g. godwit/NAME. */

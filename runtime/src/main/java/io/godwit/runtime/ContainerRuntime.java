@@ -1,0 +1,760 @@
+package io.godwit.runtime;
+
+import io.godwit.runtime.ContainerState.Status;
+import io.godwit.runtime.StateStore.Persisted;
+import io.godwit.runtime.cgroup.Cgroup;
+import io.godwit.runtime.cgroup.CgroupManager;
+import io.godwit.runtime.cgroup.CgroupStats;
+import io.godwit.runtime.cgroup.ResourceLimits;
+import io.godwit.runtime.image.ContainerRootfs;
+import io.godwit.runtime.image.ImageStore;
+import io.godwit.runtime.net.BridgeAttachment;
+import io.godwit.runtime.net.BridgeConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Local containers: create, start, stop, checkpoint hooks, restore through the monitor.
+ *
+ * <p>All state lives on disk in {@code containersDir/NAME/} (see {@link StateStore}); this object holds only
+ * locks and the pipes of restores in flight, so a new instance over the same directory re-attaches to running
+ * containers. Operations on one container are serialised; different containers proceed in parallel.
+ */
+public final class ContainerRuntime implements AutoCloseable {
+    private static final int SIGKILL = 9;
+    private static final int SIGTERM = 15;
+
+    private final RuntimeConfig config;
+    private final MonitorLauncher launcher;
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private final Map<String, PendingRestore> restores = new ConcurrentHashMap<>();
+
+    private record PendingRestore(MonitorLauncher.Channel channel, int monitorPid, int criuPid) {
+    }
+
+    public ContainerRuntime(RuntimeConfig config) throws IOException {
+        this.config = config;
+        this.launcher = new MonitorLauncher(config.monitorBinary());
+        Files.createDirectories(config.containersDir());
+    }
+
+    public RuntimeConfig config() {
+        return config;
+    }
+
+    private Object lock(String name) {
+        return locks.computeIfAbsent(name, k -> new Object());
+    }
+
+    private StateStore store(String name) {
+        ContainerName.validate(name);
+        return new StateStore(config.containersDir().resolve(name));
+    }
+
+    private StateStore existing(String name) {
+        StateStore s = store(name);
+        if (!s.exists()) {
+            throw new NoSuchContainerException(name);
+        }
+        return s;
+    }
+
+    private static IllegalStateException badState(String name, Status status, String op) {
+        return new IllegalStateException("container " + name + " is " + status + ": cannot " + op);
+    }
+
+    // ------------------------------------------------------------------ create
+
+    /**
+     * Makes the container directory, its config.json and its rootfs from the image. With {@code rootfsChanges}
+     * (a restore or an incoming migration) that directory's content is copied over the fresh rootfs, and the
+     * directory is then removed.
+     */
+    public ContainerState create(String name, ContainerSpec spec, Path rootfsChanges) throws IOException {
+        ContainerName.validate(name);
+        ContainerSpec full = spec.validate().withDefaults(name);
+        if (full.network().bridgeMode() && config.network() == null) {
+            throw new InvalidSpecException("network.mode", "bridge networking is not configured in this runtime");
+        }
+        synchronized (lock(name)) {
+            StateStore s = store(name);
+            if (Files.exists(s.dir())) {
+                throw new IllegalStateException("container " + name + " already exists");
+            }
+            Files.createDirectories(s.dir());
+            try {
+                s.writeSpec(full);
+                ContainerRootfs rootfs = config.images().createRootfs(full.image(), s.dir());
+                if (rootfsChanges != null) {
+                    applyChanges(name, rootfsChanges, rootfs.path());
+                }
+                s.writeState(new Persisted(Status.CREATED, Instant.now(), null, rootfs.imageFingerprint(), 0, 0, 0,
+                        0, null));
+                return state(name);
+            } catch (IOException | RuntimeException e) {
+                try {
+                    destroyFiles(name, s);
+                } catch (IOException | RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Copies the change layer over the rootfs with cp -a (keeps owners, modes, links, device nodes, xattrs). */
+    private static void applyChanges(String name, Path changes, Path rootfs) throws IOException {
+        if (!Files.isDirectory(changes)) {
+            throw new ContainerException(name, "apply rootfs changes", changes + " is not a directory");
+        }
+        run(name, "apply rootfs changes", List.of("cp", "-a", "--", changes + "/.", rootfs + "/"));
+        deleteTree(changes);
+    }
+
+    // ------------------------------------------------------------------ start
+
+    public ContainerState start(String name) throws IOException {
+        synchronized (lock(name)) {
+            StateStore s = existing(name);
+            ContainerState st = state(name);
+            if (st.status() != Status.CREATED && st.status() != Status.STOPPED) {
+                throw badState(name, st.status(), "start");
+            }
+            if (restores.containsKey(name)) {
+                throw new IllegalStateException("container " + name + " has a restore in progress: cannot start");
+            }
+            ContainerSpec spec = s.readSpec();
+            Persisted p = s.readState();
+            Path rootfs = openRootfs(name, s).path();
+            s.clearRun();
+            Cgroup cgroup = config.cgroups() == null ? null : config.cgroups().create(name, limits(spec));
+            List<String> args = startArgs(s.dir(), rootfs, spec);
+            BridgeAttachment bridge = null;
+            int initPid = 0;
+            try (MonitorLauncher.Channel ch = launcher.spawn(name, s.dir(), args, -1)) {
+                String[] init = ch.expect("start", "init");
+                initPid = Integer.parseInt(init[1]);
+                // the init waits for "go" before it builds its root: join its cgroup and network first,
+                // so that nothing it does escapes the limits
+                if (cgroup != null) {
+                    cgroup.addProcess(initPid);
+                }
+                if (spec.network().bridgeMode()) {
+                    NetworkSpec n = spec.network();
+                    bridge = config.network().attach(name, initPid, new BridgeConfig(n.bridge(), n.address(),
+                            n.gateway()));
+                }
+                ch.writeLine("go");
+                String[] ok = ch.expect("start", "ok");
+                int monitorPid = Integer.parseInt(ok[1]);
+                ProcInfo mon = ProcInfo.read(monitorPid);
+                ProcInfo ini = ProcInfo.read(initPid);
+                s.writeState(new Persisted(Status.RUNNING, p.createdAt(), Instant.now(), p.imageFingerprint(),
+                        monitorPid, mon == null ? 0 : mon.startTime(), initPid, ini == null ? 0 : ini.startTime(),
+                        bridge));
+            } catch (IOException | RuntimeException e) {
+                // the monitor killed the init when it reported the error; undo what we did around it
+                if (initPid > 0) {
+                    Posix.POSIX.kill(initPid, SIGKILL);
+                }
+                cleanupAfterFailure(name, cgroup, bridge, e);
+                s.clearRun();
+                throw e;
+            }
+            return state(name);
+        }
+    }
+
+    private void cleanupAfterFailure(String name, Cgroup cgroup, BridgeAttachment bridge, Exception e) {
+        if (bridge != null) {
+            try {
+                config.network().detach(bridge);
+            } catch (IOException | RuntimeException x) {
+                e.addSuppressed(x);
+            }
+        }
+        if (cgroup != null) {
+            try {
+                cgroup.destroy();
+            } catch (IOException | RuntimeException x) {
+                e.addSuppressed(x);
+            }
+        }
+    }
+
+    private static ResourceLimits limits(ContainerSpec spec) {
+        return spec.limits() == null ? ResourceLimits.NONE : spec.limits();
+    }
+
+    private static List<String> startArgs(Path stateDir, Path rootfs, ContainerSpec spec) {
+        List<String> a = new ArrayList<>(List.of("start", stateDir.toString(), rootfs.toString(),
+                "--hostname", spec.hostname(), "--cwd", spec.cwd()));
+        spec.env().forEach((k, v) -> {
+            a.add("--env");
+            a.add(k + "=" + v);
+        });
+        for (VolumeMount m : spec.mounts()) {
+            a.addAll(List.of("--mount", m.hostPath(), m.containerPath(), m.readOnly() ? "ro" : "rw"));
+        }
+        a.add("--");
+        a.addAll(spec.command());
+        return a;
+    }
+
+    private ContainerRootfs openRootfs(String name, StateStore s) throws IOException {
+        try {
+            return config.images().openRootfs(s.dir());
+        } catch (IOException e) {
+            throw new IOException("container " + name + ": open rootfs: " + e.getMessage(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------ stop / kill
+
+    /** SIGTERM, up to {@code timeout} to end, then SIGKILL. Note: a pid-1 without a TERM handler ignores TERM. */
+    public ContainerState stop(String name, Duration timeout) throws IOException {
+        synchronized (lock(name)) {
+            ContainerState st = state(name);
+            if (!st.isActive()) {
+                throw badState(name, st.status(), "stop");
+            }
+            Persisted p = store(name).readState();
+            signal(name, p, SIGTERM);
+            if (!waitGone(p, timeout)) {
+                signal(name, p, SIGKILL);
+                if (!waitGone(p, Duration.ofSeconds(10))) {
+                    throw new ContainerException(name, "stop", "init " + p.initPid() + " survived SIGKILL");
+                }
+            }
+            waitExitFile(name, Duration.ofSeconds(3));
+            return state(name);
+        }
+    }
+
+    public void kill(String name, int signal) throws IOException {
+        synchronized (lock(name)) {
+            ContainerState st = state(name);
+            if (!st.isActive()) {
+                throw badState(name, st.status(), "kill");
+            }
+            signal(name, store(name).readState(), signal);
+        }
+    }
+
+    private void signal(String name, Persisted p, int sig) throws IOException {
+        if (!ProcInfo.isSame(p.initPid(), p.initStartTime())) {
+            return;
+        }
+        if (Posix.POSIX.kill(p.initPid(), sig) != 0 && Posix.POSIX.errno() != 3 /* ESRCH */) {
+            throw new ContainerException(name, "kill " + sig, "errno " + Posix.POSIX.errno());
+        }
+        // a frozen task handles no signal: thaw so that TERM/KILL take effect
+        if (p.status() == Status.PAUSED && (sig == SIGKILL || sig == SIGTERM) && config.cgroups() != null) {
+            config.cgroups().open(name).thaw();
+        }
+    }
+
+    private static boolean waitGone(Persisted p, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (ProcInfo.isSame(p.initPid(), p.initStartTime())) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            sleep(20);
+        }
+        return true;
+    }
+
+    private void waitExitFile(String name, Duration timeout) throws IOException {
+        StateStore s = store(name);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (s.readExit() == null && System.nanoTime() < deadline) {
+            sleep(20);
+        }
+    }
+
+    // ------------------------------------------------------------------ pause / resume / stats
+
+    public ContainerState pause(String name) throws IOException {
+        synchronized (lock(name)) {
+            ContainerState st = state(name);
+            if (st.status() != Status.RUNNING) {
+                throw badState(name, st.status(), "pause");
+            }
+            cgroup(name, "pause").freeze();
+            StateStore s = store(name);
+            s.writeState(s.readState().with(Status.PAUSED));
+            return state(name);
+        }
+    }
+
+    public ContainerState resume(String name) throws IOException {
+        synchronized (lock(name)) {
+            ContainerState st = state(name);
+            if (st.status() != Status.PAUSED) {
+                throw badState(name, st.status(), "resume");
+            }
+            cgroup(name, "resume").thaw();
+            StateStore s = store(name);
+            s.writeState(s.readState().with(Status.RUNNING));
+            return state(name);
+        }
+    }
+
+    public CgroupStats stats(String name) throws IOException {
+        existing(name);
+        return cgroup(name, "stats").stats();
+    }
+
+    private Cgroup cgroup(String name, String op) throws IOException {
+        if (config.cgroups() == null) {
+            throw new IllegalStateException("container " + name + ": cannot " + op + ": no cgroup manager configured");
+        }
+        return config.cgroups().open(name);
+    }
+
+    // ------------------------------------------------------------------ delete
+
+    public void delete(String name) throws IOException {
+        delete(name, false);
+    }
+
+    /** Removes rootfs, cgroup and state directory; a running or paused container only with {@code force}. */
+    public void delete(String name, boolean force) throws IOException {
+        synchronized (lock(name)) {
+            StateStore s = existing(name);
+            ContainerState st = state(name);
+            if (st.isActive() || restores.containsKey(name)) {
+                if (!force) {
+                    throw badState(name, st.status(), "delete (stop it first, or force)");
+                }
+                if (restores.containsKey(name)) {
+                    abortRestore(name);
+                }
+                if (st.isActive()) {
+                    Persisted p = s.readState();
+                    signal(name, p, SIGKILL);
+                    waitGone(p, Duration.ofSeconds(10));
+                }
+            }
+            Persisted p = s.readState();
+            if (p.bridge() != null && config.network() != null) {
+                config.network().detach(p.bridge());
+            }
+            if (config.cgroups() != null && p.startedAt() != null) {
+                try {
+                    config.cgroups().open(name).destroy();
+                } catch (IOException | RuntimeException e) {
+                    // never created, or already gone: nothing to remove
+                }
+            }
+            destroyFiles(name, s);
+            locks.remove(name);
+        }
+    }
+
+    private void destroyFiles(String name, StateStore s) throws IOException {
+        try {
+            config.images().openRootfs(s.dir()).destroy();
+        } catch (IOException | RuntimeException e) {
+            // not a rootfs the store knows (half-created): the tree removal below takes it
+        }
+        unmountUnder(name, s.dir());
+        deleteTree(s.dir());
+    }
+
+    /** Lazily unmounts whatever is still mounted under dir (deepest first), so removal never crosses a mount. */
+    private static void unmountUnder(String name, Path dir) throws IOException {
+        String prefix = dir.toAbsolutePath().normalize().toString();
+        List<String> points = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String mp = line.split(" ")[4].replace("\\040", " ");
+            if (mp.equals(prefix) || mp.startsWith(prefix + "/")) {
+                points.add(mp);
+            }
+        }
+        points.sort(Comparator.comparingInt(String::length).reversed());
+        for (String mp : points) {
+            run(name, "unmount " + mp, List.of("umount", "-l", mp));
+        }
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        // walk does not follow symlinks: a link in a rootfs never leads the removal out of it
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    public List<ContainerState> list() throws IOException {
+        List<ContainerState> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(config.containersDir())) {
+            for (Path d : ds) {
+                String n = d.getFileName().toString();
+                if (Files.isRegularFile(d.resolve(StateStore.STATE))) {
+                    try {
+                        out.add(state(n));
+                    } catch (NoSuchContainerException | IllegalArgumentException e) {
+                        // deleted meanwhile, or not a container directory
+                    }
+                }
+            }
+        }
+        out.sort(Comparator.comparing(ContainerState::name));
+        return out;
+    }
+
+    /**
+     * The state as the processes say it is: a container recorded RUNNING whose init is gone (or whose pid now
+     * belongs to another process) is STOPPED, with the exit status the monitor wrote; that is persisted.
+     */
+    public ContainerState state(String name) throws IOException {
+        synchronized (lock(name)) {
+            StateStore s = existing(name);
+            Persisted p = s.readState();
+            ExitStatus exit = s.readExit();
+            if ((p.status() == Status.RUNNING || p.status() == Status.PAUSED)
+                    && !ProcInfo.isSame(p.initPid(), p.initStartTime())) {
+                if (exit == null) {
+                    // the monitor writes exit.json right after reaping; give it a moment
+                    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+                    while (exit == null && ProcInfo.isSame(p.monitorPid(), p.monitorStartTime())
+                            && System.nanoTime() < deadline) {
+                        sleep(20);
+                        exit = s.readExit();
+                    }
+                }
+                p = p.with(Status.STOPPED);
+                s.writeState(p);
+            }
+            boolean active = p.status() == Status.RUNNING || p.status() == Status.PAUSED;
+            return new ContainerState(name, p.status(), active ? p.initPid() : 0, active ? p.monitorPid() : 0,
+                    p.createdAt(), p.startedAt(), p.status() == Status.STOPPED ? exit : null, p.imageFingerprint());
+        }
+    }
+
+    public ContainerSpec spec(String name) throws IOException {
+        return existing(name).readSpec();
+    }
+
+    public Path logFile(String name) {
+        return existing(name).file(StateStore.CONSOLE);
+    }
+
+    public Path rootfs(String name) {
+        return existing(name).dir().resolve("rootfs");
+    }
+
+    public Path changesDir(String name) throws IOException {
+        return openRootfs(name, existing(name)).changesDir();
+    }
+
+    // ------------------------------------------------------------------ exec
+
+    /**
+     * Runs a command in the container's namespaces and root with nsenter (util-linux), environment from the
+     * spec; the process joins the container's cgroup right after it starts.
+     */
+    public ExecResult exec(String name, List<String> command, Duration timeout) throws IOException {
+        if (command == null || command.isEmpty()) {
+            throw new IllegalArgumentException("exec: empty command");
+        }
+        Persisted p;
+        ContainerSpec spec;
+        synchronized (lock(name)) {
+            ContainerState st = state(name);
+            if (st.status() != Status.RUNNING) {
+                throw badState(name, st.status(), "exec");
+            }
+            p = store(name).readState();
+            spec = store(name).readSpec();
+        }
+        List<String> cmd = new ArrayList<>(List.of("nsenter", "-t", Integer.toString(p.initPid()), "-m", "-u", "-i",
+                "-n", "-p", "-r", "-w", "--"));
+        cmd.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().clear();
+        pb.environment().putAll(spec.env());
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process proc = pb.start();
+        if (config.cgroups() != null) {
+            try {
+                config.cgroups().open(name).addProcess((int) proc.pid());
+            } catch (IOException e) {
+                // it may already have exited; the command still ran
+            }
+        }
+        CompletableFuture<String> out = drain(proc.getInputStream());
+        CompletableFuture<String> err = drain(proc.getErrorStream());
+        boolean done;
+        try {
+            done = proc.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!done) {
+                // nsenter forked the command into the pid namespace: kill it too, not only nsenter
+                proc.descendants().forEach(ProcessHandle::destroyForcibly);
+                proc.destroyForcibly();
+                proc.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            proc.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("container " + name + ": exec interrupted", e);
+        }
+        return new ExecResult(done ? proc.exitValue() : -1, out.join(), err.join(), !done);
+    }
+
+    private static CompletableFuture<String> drain(InputStream in) {
+        CompletableFuture<String> f = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (in) {
+                f.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                f.complete("");
+            }
+        });
+        return f;
+    }
+
+    // ------------------------------------------------------------------ CRIU hooks
+
+    /** What CRIU needs to dump this running (or paused) container; see {@link CheckpointTarget}. */
+    public CheckpointTarget checkpointTarget(String name) throws IOException {
+        synchronized (lock(name)) {
+            ContainerState st = state(name);
+            if (!st.isActive()) {
+                throw badState(name, st.status(), "checkpoint");
+            }
+            StateStore s = store(name);
+            Persisted p = s.readState();
+            ContainerSpec spec = s.readSpec();
+            Map<String, String> ext = new LinkedHashMap<>();
+            Map<String, String> hosts = volumeKeys(spec);
+            int i = 0;
+            for (VolumeMount m : spec.mounts()) {
+                ext.put("vol" + i++, m.containerPath());
+            }
+            Map<String, String> stdio = new LinkedHashMap<>();
+            stdio.put("stdout", fdLink(name, p.initPid(), 1));
+            stdio.put("stderr", fdLink(name, p.initPid(), 2));
+            List<String> pipes = stdio.values().stream().filter(l -> l.startsWith("pipe:")).distinct().toList();
+            Cgroup cg = config.cgroups() == null ? null : config.cgroups().open(name);
+            return new CheckpointTarget(p.initPid(), rootfs(name), Map.copyOf(ext), hosts, pipes,
+                    Map.copyOf(stdio), cg == null ? null : cg.freezerPath(), cg == null ? Map.of() : cg.paths(),
+                    p.bridge(), spec);
+        }
+    }
+
+    private static Map<String, String> volumeKeys(ContainerSpec spec) {
+        Map<String, String> hosts = new LinkedHashMap<>();
+        int i = 0;
+        for (VolumeMount m : spec.mounts()) {
+            hosts.put("vol" + i++, m.hostPath());
+        }
+        return Map.copyOf(hosts);
+    }
+
+    private static String fdLink(String name, int pid, int fd) throws IOException {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "fd", Integer.toString(fd)))
+                    .toString();
+        } catch (IOException e) {
+            throw new IOException("container " + name + ": read fd " + fd + " of init " + pid + ": " + e, e);
+        }
+    }
+
+    /**
+     * Starts a monitor in restore mode for a CREATED (or STOPPED) container: it runs {@code criu swrk 3} on a dup of
+     * {@code criuSocketFd} (the daemon's end stays the daemon's), with the new stdout/stderr pipes' write ends at
+     * fds 4 and 5. The daemon then sends RESTORE (root = rootfs, rst_sibling = true, inherit_fd {key: old stdout
+     * pipe, fd: 4} and {key: old stderr pipe, fd: 5}, ext_mnt {key: volN, val: host path}) and, on success,
+     * calls {@link #adoptRestored}; on any failure {@link #abortRestore}.
+     */
+    public RestoreLaunch launchRestore(String name, int criuSocketFd) throws IOException {
+        synchronized (lock(name)) {
+            StateStore s = existing(name);
+            ContainerState st = state(name);
+            if (st.status() != Status.CREATED && st.status() != Status.STOPPED) {
+                throw badState(name, st.status(), "restore");
+            }
+            if (restores.containsKey(name)) {
+                throw new IllegalStateException("container " + name + " has a restore in progress already");
+            }
+            ContainerSpec spec = s.readSpec();
+            Path rootfs = openRootfs(name, s).path();
+            s.clearRun();
+            Cgroup cgroup = config.cgroups() == null ? null : config.cgroups().create(name, limits(spec));
+            MonitorLauncher.Channel ch = null;
+            try {
+                List<String> args = List.of("restore", s.dir().toString(), "--criu", criuBinary());
+                ch = launcher.spawn(name, s.dir(), args, criuSocketFd);
+                String[] f = ch.expect("launch restore", "criu");
+                PendingRestore pr = new PendingRestore(ch, Integer.parseInt(f[2]), Integer.parseInt(f[1]));
+                restores.put(name, pr);
+                return new RestoreLaunch(pr.monitorPid(), pr.criuPid(),
+                        Map.of("stdout", MonitorLauncher.CRIU_STDOUT_FD, "stderr", MonitorLauncher.CRIU_STDERR_FD),
+                        rootfs, volumeKeys(spec), cgroup == null ? Map.of() : cgroup.paths(),
+                        cgroup == null ? null : cgroup.freezerPath());
+            } catch (IOException | RuntimeException e) {
+                if (ch != null) {
+                    ch.close();
+                }
+                cleanupAfterFailure(name, cgroup, null, e);
+                throw e;
+            }
+        }
+    }
+
+    private static String criuBinary() {
+        return System.getProperty("godwit.criu", "criu");
+    }
+
+    /** After CRIU's RESTORE response: the monitor takes the restored init as its own; state becomes RUNNING. */
+    public ContainerState adoptRestored(String name, int restoredInitPid) throws IOException {
+        synchronized (lock(name)) {
+            StateStore s = existing(name);
+            PendingRestore pr = restores.get(name);
+            if (pr == null) {
+                throw new IllegalStateException("container " + name + " has no restore in progress: cannot adopt");
+            }
+            pr.channel().writeLine("adopt " + restoredInitPid);
+            pr.channel().expect("adopt restored init " + restoredInitPid, "ok");
+            restores.remove(name);
+            pr.channel().close();
+            Persisted old = s.readState();
+            // CRIU put the tree where criu ran (or where cg_root said): make sure every task is in our cgroup
+            if (config.cgroups() != null) {
+                Cgroup cg = config.cgroups().open(name);
+                for (int pid : processTree(restoredInitPid)) {
+                    try {
+                        cg.addProcess(pid);
+                    } catch (IOException e) {
+                        if (ProcInfo.live(pid) != null) {
+                            throw new IOException("container " + name + ": move restored pid " + pid
+                                    + " into cgroup: " + e.getMessage(), e);
+                        }
+                    }
+                }
+            }
+            ProcInfo mon = ProcInfo.read(pr.monitorPid());
+            ProcInfo ini = ProcInfo.read(restoredInitPid);
+            s.writeState(new Persisted(Status.RUNNING, old.createdAt(), Instant.now(), old.imageFingerprint(),
+                    pr.monitorPid(), mon == null ? 0 : mon.startTime(), restoredInitPid,
+                    ini == null ? 0 : ini.startTime(), old.bridge()));
+            return state(name);
+        }
+    }
+
+    /** A failed or cancelled restore: the monitor kills criu and anything restored, the cgroup goes away. */
+    public ContainerState abortRestore(String name) throws IOException {
+        synchronized (lock(name)) {
+            StateStore s = existing(name);
+            PendingRestore pr = restores.remove(name);
+            if (pr != null) {
+                try {
+                    pr.channel().writeLine("abort");
+                    pr.channel().readLine();
+                } catch (RuntimeException e) {
+                    // monitor already gone: the kills below make sure
+                } finally {
+                    pr.channel().close();
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+                while (ProcInfo.live(pr.monitorPid()) != null && System.nanoTime() < deadline) {
+                    sleep(20);
+                }
+                Posix.POSIX.kill(pr.monitorPid(), SIGKILL);
+                if (ProcInfo.live(pr.criuPid()) != null) {
+                    Posix.POSIX.kill(pr.criuPid(), SIGKILL);
+                }
+            }
+            if (config.cgroups() != null) {
+                try {
+                    config.cgroups().open(name).destroy();
+                } catch (IOException | RuntimeException e) {
+                    // nothing was created
+                }
+            }
+            s.clearRun();
+            return state(name);
+        }
+    }
+
+    /** pid and all its descendants, from /proc (children files need CONFIG_PROC_CHILDREN; this does not). */
+    private static List<Integer> processTree(int root) throws IOException {
+        Map<Integer, List<Integer>> children = new ConcurrentHashMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path d : ds) {
+                ProcInfo p = ProcInfo.read(Integer.parseInt(d.getFileName().toString()));
+                if (p != null) {
+                    children.computeIfAbsent(p.ppid(), k -> new ArrayList<>()).add(p.pid());
+                }
+            }
+        }
+        List<Integer> out = new ArrayList<>();
+        List<Integer> todo = new ArrayList<>(List.of(root));
+        while (!todo.isEmpty()) {
+            int pid = todo.remove(todo.size() - 1);
+            out.add(pid);
+            todo.addAll(children.getOrDefault(pid, List.of()));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ misc
+
+    /** Aborts restores still waiting; running containers keep running (their monitors are independent). */
+    @Override
+    public void close() {
+        for (String name : List.copyOf(restores.keySet())) {
+            try {
+                abortRestore(name);
+            } catch (IOException | RuntimeException e) {
+                // best effort on shutdown
+            }
+        }
+    }
+
+    private static void run(String name, String step, List<String> cmd) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        try {
+            if (p.waitFor() != 0) {
+                throw new ContainerException(name, step, String.join(" ", cmd) + ": " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("container " + name + ": " + step + " interrupted", e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new IOException("interrupted", e));
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.godwit.runtime;
+
+import io.godwit.runtime.cgroup.CgroupManager;
+import io.godwit.runtime.image.ImageStore;
+import io.godwit.runtime.net.NetworkSetup;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * @param containersDir one directory per container (e.g. /var/lib/godwit/containers)
+ * @param images        makes each container's rootfs
+ * @param cgroups       null: no cgroups (no limits, pause, stats; CRIU without freeze_cgroup)
+ * @param network       null: bridge networking is refused
+ * @param monitorBinary the godwit-monitor executable (see {@link MonitorBinary#find()})
+ */
+public record RuntimeConfig(Path containersDir, ImageStore images, CgroupManager cgroups, NetworkSetup network,
+        Path monitorBinary) {
+
+    public RuntimeConfig {
+        Objects.requireNonNull(containersDir, "containersDir");
+        Objects.requireNonNull(images, "images");
+        Objects.requireNonNull(monitorBinary, "monitorBinary");
+    }
+
+    /** Defaults: the monitor found by {@link MonitorBinary#find()}. */
+    public static RuntimeConfig of(Path containersDir, ImageStore images, CgroupManager cgroups, NetworkSetup network) {
+        return new RuntimeConfig(containersDir, images, cgroups, network, MonitorBinary.find());
+    }
+}

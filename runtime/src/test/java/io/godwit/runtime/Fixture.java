@@ -1,0 +1,117 @@
+package io.godwit.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.godwit.runtime.cgroup.CgroupManager;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+
+/** A runtime over a fresh temp directory; close() kills and removes everything it made, even after a failure. */
+final class Fixture implements AutoCloseable {
+    static final Path TESTFS = Path.of(System.getProperty("godwit.testfs", "build/testfs"), "rootfs");
+
+    final Path tmp;
+    final CgroupManager cgroups;
+    final ContainerRuntime runtime;
+    private final List<ContainerRuntime> extra = new ArrayList<>();
+
+    Fixture(boolean withCgroups) throws IOException {
+        assertTrue(Files.isExecutable(TESTFS.resolve("bin/counter")), "test rootfs missing: run scripts/testfs");
+        tmp = Files.createTempDirectory("godwit-rt-");
+        cgroups = withCgroups ? CgroupManager.detect() : null;
+        runtime = newRuntime();
+    }
+
+    ContainerRuntime newRuntime() throws IOException {
+        ContainerRuntime rt = new ContainerRuntime(new RuntimeConfig(tmp.resolve("containers"),
+                new CopyImageStore(TESTFS), cgroups, null, MonitorBinary.find()));
+        extra.add(rt);
+        return rt;
+    }
+
+    static String name(String base) {
+        return base + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier cond) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(25);
+            } catch (InterruptedException e) {
+                throw new RuntimeException(e);
+            }
+        }
+    }
+
+    static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Last complete number the counter printed into console.log, or -1. */
+    static long lastCount(Path log) {
+        String[] lines = read(log).split("\n");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            if (lines[i].matches("\\d+")) {
+                return Long.parseLong(lines[i]);
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (ContainerRuntime rt : extra) {
+            rt.close();
+        }
+        Path dir = tmp.resolve("containers");
+        if (Files.isDirectory(dir)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                for (Path c : ds) {
+                    for (String f : List.of("init.pid", "monitor.pid")) {
+                        String pid = read(c.resolve(f)).trim();
+                        if (!pid.isEmpty() && ProcInfo.live(Integer.parseInt(pid)) != null) {
+                            Posix.POSIX.kill(Integer.parseInt(pid), 9);
+                        }
+                    }
+                    String name = c.getFileName().toString();
+                    try {
+                        runtime.delete(name, true);
+                    } catch (Exception e) {
+                        // half-made: the tree removal below takes it
+                    }
+                    if (cgroups != null) {
+                        try {
+                            cgroups.open(name).destroy();
+                        } catch (Exception e) {
+                            // none
+                        }
+                    }
+                }
+            }
+        }
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String mp = line.split(" ")[4];
+            if (mp.startsWith(tmp.toString())) {
+                new ProcessBuilder("umount", "-l", mp).start().waitFor();
+            }
+        }
+        ContainerRuntime.deleteTree(tmp);
+    }
+}

@@ -2,7 +2,6 @@ package io.godwit.transfer;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -108,9 +107,5 @@ public final class PeerServer implements AutoCloseable {
         LOG.log(System.Logger.Level.WARNING, "refused connection from " + ctx.channel().remoteAddress()
                 + (fp == null ? "" : " (certificate " + fp + ")") + ": " + why);
         ctx.close();
-    }
-
-    static ChannelFutureListener closeOnFailure() {
-        return ChannelFutureListener.CLOSE_ON_FAILURE;
     }
 }

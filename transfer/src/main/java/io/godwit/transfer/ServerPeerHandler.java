@@ -1,6 +1,5 @@
 package io.godwit.transfer;
 
-import com.google.protobuf.ByteString;
 import io.godwit.proto.peer.Frame;
 import io.godwit.proto.peer.Hello;
 import io.godwit.proto.peer.PairReply;
@@ -79,6 +78,12 @@ final class ServerPeerHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        server.log(System.Logger.Level.WARNING, "connection from " + fp + " failed: " + cause);
+        ctx.close();
+    }
+
     private void fail(ChannelHandlerContext ctx, String why) {
         server.log(System.Logger.Level.WARNING, "closing connection from " + fp + ": " + why);
         ctx.writeAndFlush(Wire.encode(ctx.alloc(), Wire.failure(why))).addListener(ChannelFutureListener.CLOSE);
@@ -144,7 +149,4 @@ final class ServerPeerHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    static ByteString bytes(byte[] b) {
-        return ByteString.copyFrom(b);
-    }
 }

@@ -80,8 +80,18 @@ final class FileMeta {
         }
     }
 
+    static boolean special(EntryType t) {
+        return t == EntryType.FIFO || t == EntryType.CHAR_DEVICE || t == EntryType.BLOCK_DEVICE;
+    }
+
     /** Owner (only when we are root, else it would fail), then mode (chown clears setuid), for non-links. */
     static void applyOwnerAndMode(Path p, FileEntry e) throws IOException {
+        if (special(e.getType())) {
+            // The JDK opens the file to chown/chmod it: that blocks on a FIFO and may have side
+            // effects on a device. mknod -m already set the mode; chown -h works on the name.
+            if (Privileges.ROOT) exec(e.getPath(), "chown", "-h", e.getUid() + ":" + e.getGid(), p.toString());
+            return;
+        }
         if (Privileges.ROOT) {
             Files.setAttribute(p, "unix:uid", e.getUid(), SafePaths.NOFOLLOW);
             Files.setAttribute(p, "unix:gid", e.getGid(), SafePaths.NOFOLLOW);
@@ -90,6 +100,12 @@ final class FileMeta {
     }
 
     static void applyMtime(Path p, FileEntry e) throws IOException {
+        if (special(e.getType())) { // see applyOwnerAndMode: never open special files
+            long ns = e.getMtimeNs();
+            exec(e.getPath(), "touch", "-h", "-m", "-d", "@" + Math.floorDiv(ns, 1_000_000_000L) + "."
+                    + String.format("%09d", Math.floorMod(ns, 1_000_000_000L)), p.toString());
+            return;
+        }
         FileTime t = FileTime.from(e.getMtimeNs(), TimeUnit.NANOSECONDS);
         Files.getFileAttributeView(p, java.nio.file.attribute.BasicFileAttributeView.class, SafePaths.NOFOLLOW)
                 .setTimes(t, null, null);
@@ -114,13 +130,17 @@ final class FileMeta {
             case FIFO -> java.util.List.of("mkfifo", "-m", mode, p.toString());
             default -> throw new IllegalArgumentException("not a special file: " + e.getType());
         };
+        exec(e.getPath(), cmd.toArray(String[]::new));
+    }
+
+    private static void exec(String forPath, String... cmd) throws IOException {
         Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(proc.getInputStream().readAllBytes()).strip();
         try {
-            if (proc.waitFor() != 0) throw new TransferException("cannot create '" + e.getPath() + "': " + String.join(" ", cmd) + ": " + out);
+            if (proc.waitFor() != 0) throw new TransferException("'" + forPath + "': " + String.join(" ", cmd) + " failed: " + out);
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while creating " + e.getPath());
+            throw new java.io.InterruptedIOException("interrupted while handling " + forPath);
         }
     }
 }

@@ -127,7 +127,9 @@ final class TreeReceiver extends ChannelInboundHandlerAdapter {
             discardCurrent();
             String msg = e instanceof TransferException ? e.getMessage()
                     : e.getClass().getSimpleName() + ": " + e.getMessage();
-            LOG.log(Level.WARNING, "tree " + begin.getTreeId() + " from " + peerFp + " failed: " + msg, e);
+            String line = "tree " + begin.getTreeId() + " from " + peerFp + " failed: " + msg;
+            if (e instanceof TransferException) LOG.log(Level.WARNING, line); // the message says it all
+            else LOG.log(Level.WARNING, line, e);
             ctx.writeAndFlush(Wire.encode(ctx.alloc(), Wire.failure("receiver: " + msg))).addListener(ChannelFutureListener.CLOSE);
         }
     }

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.MessageToMessageDecoder;
+import io.netty.util.ReferenceCounted;
 
 import java.util.List;
 
@@ -26,8 +27,16 @@ final class Wire {
     static final String DECODER = "wire-length";
     static final String PARSER = "wire-parse";
 
-    /** Raw content bytes for the current regular file; the receiver must release it. */
-    record Data(ByteBuf content) {}
+    /** Raw content bytes for the current regular file; whoever consumes it releases it. */
+    record Data(ByteBuf content) implements ReferenceCounted {
+        @Override public int refCnt() { return content.refCnt(); }
+        @Override public Data retain() { content.retain(); return this; }
+        @Override public Data retain(int n) { content.retain(n); return this; }
+        @Override public Data touch() { content.touch(); return this; }
+        @Override public Data touch(Object hint) { content.touch(hint); return this; }
+        @Override public boolean release() { return content.release(); }
+        @Override public boolean release(int n) { return content.release(n); }
+    }
 
     private Wire() {}
 

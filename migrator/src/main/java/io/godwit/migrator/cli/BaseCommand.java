@@ -78,8 +78,23 @@ abstract class BaseCommand implements Callable<Integer> {
             throw new CliException(ExitCodes.FAILED, "godwitd returned an operation without an id");
         }
         JsonNode last;
-        try (ProgressBar bar = new ProgressBar(err(), root().progress, label)) {
+        // Ctrl-C stops the waiting, not the work: say so, and how to get back to it.
+        PrintWriter err = err();
+        Thread hint = new Thread(() -> {
+            err.println();
+            err.println("godwit: stopped waiting; operation " + id + " goes on in godwitd"
+                    + " (godwit wait " + id + " / godwit cancel " + id + ")");
+            err.flush();
+        });
+        Runtime.getRuntime().addShutdownHook(hint);
+        try (ProgressBar bar = new ProgressBar(err, root().progress, label)) {
             last = DaemonClient.isRunning(op) ? client.waitOperation(id, bar) : op;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hint);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is already running; nothing to undo
+            }
         }
         return checkFinished(last);
     }

@@ -3,7 +3,6 @@ package io.godwit.migrator.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -79,8 +78,7 @@ final class ContainerCommands {
                 kv.add(new String[] {"Mount", Fmt.text(m.path("hostPath")) + " -> " + Fmt.text(m.path("containerPath"))
                         + (m.path("readOnly").asBoolean(false) ? " (ro)" : "")});
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = s.path("env").fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : s.path("env").properties()) {
                 kv.add(new String[] {"Env", e.getKey() + "=" + e.getValue().asText()});
             }
             JsonNode st = c.path("stats");

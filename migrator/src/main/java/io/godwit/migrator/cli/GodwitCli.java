@@ -17,7 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /** {@code godwit}: the command-line client of godwitd. */
+// scope INHERIT: every subcommand gets --help and a working --version from here.
 @Command(name = "godwit",
+        scope = ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = GodwitCli.Version.class,
         description = "Checkpoint, restore and live-migrate Linux containers (client of godwitd).",

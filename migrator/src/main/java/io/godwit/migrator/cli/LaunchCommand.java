@@ -17,9 +17,13 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "launch", mixinStandardHelpOptions = true,
         description = {
-                "Create and start a container:    godwit launch IMAGE NAME [options] -- CMD...",
-                "Warm start from a checkpoint:     godwit launch --from NAME[/CHECKPOINT] NEWNAME [--count N]",
-                "With --count N > 1 the new containers are named NEWNAME-1..NEWNAME-N."},
+                "Create and start a container, or warm-start containers from a checkpoint.",
+                "",
+                "  godwit launch IMAGE NAME [options] -- CMD...",
+                "  godwit launch --from NAME[/CHECKPOINT] NEWNAME [--count N]",
+                "",
+                "With --count N > 1 the new containers are named NEWNAME-1..NEWNAME-N.",
+                ""},
         sortOptions = false)
 final class LaunchCommand extends BaseCommand {
     /** Everything positional; what it means depends on --from, so it is sorted out in run(). */

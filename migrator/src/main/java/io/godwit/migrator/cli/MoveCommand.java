@@ -3,7 +3,6 @@ package io.godwit.migrator.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -78,8 +77,7 @@ final class MoveCommand extends BaseCommand {
         kv.add(new String[] {"throughput", r.path("throughputMBps").isNumber()
                 ? String.format(Locale.ROOT, "%.1f MB/s", r.get("throughputMBps").asDouble()) : "-"});
         List<String> phases = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = r.path("phases").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : r.path("phases").properties()) {
             phases.add(e.getKey() + " " + e.getValue().asText() + " ms");
         }
         if (!phases.isEmpty()) {

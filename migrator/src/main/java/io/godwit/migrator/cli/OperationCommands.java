@@ -36,8 +36,8 @@ final class OperationCommands {
     }
 
     @Command(name = "wait", mixinStandardHelpOptions = true,
-            description = {"Wait for an operation to finish; exit 1 if it failed or was cancelled,",
-                    "6 if --timeout expired first."})
+            description = {"Wait for an operation to finish.",
+                    "Exits 1 if it failed or was cancelled, 6 if --timeout expired first."})
     static final class Wait extends BaseCommand {
         @Parameters(paramLabel = "ID") String id;
         @Option(names = "--timeout", paramLabel = "S", description = "Give up after S seconds (default: wait for ever).")

@@ -1,0 +1,169 @@
+package io.godwit.migrator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The container commands that are not state changes: list, info, logs, exec, delete. */
+final class ContainerCommands {
+    private ContainerCommands() {}
+
+    @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, description = "List containers.")
+    static final class ListCmd extends BaseCommand {
+        @Mixin Format format;
+
+        @Override
+        int run(DaemonClient client) throws IOException {
+            JsonNode list = client.get("/1.0/containers").json();
+            if (format.json()) {
+                printJson(list);
+                return ExitCodes.OK;
+            }
+            Table t = new Table("NAME", "STATUS", "PID", "IMAGE", "ADDRESS", "CREATED");
+            for (JsonNode c : list) {
+                t.row(Fmt.text(c.path("name")), Fmt.text(c.path("status")), pid(c),
+                        Fmt.text(c.path("image").isMissingNode() ? c.path("spec").path("image") : c.path("image")),
+                        Fmt.text(c.path("spec").path("network").path("address")),
+                        Fmt.time(c.path("createdAt")));
+            }
+            t.print(out());
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "info", aliases = "show", mixinStandardHelpOptions = true,
+            description = "Show a container: state, spec, limits and live usage.")
+    static final class Info extends BaseCommand {
+        @Parameters(paramLabel = "NAME") String name;
+        @Mixin Format format;
+
+        @Override
+        int run(DaemonClient client) throws IOException {
+            JsonNode c = client.get(containerPath(name)).json();
+            if (format.json()) {
+                printJson(c);
+                return ExitCodes.OK;
+            }
+            JsonNode s = c.path("spec");
+            List<String[]> kv = new ArrayList<>();
+            kv.add(new String[] {"Name", Fmt.text(c.path("name"))});
+            kv.add(new String[] {"Status", Fmt.text(c.path("status"))});
+            kv.add(new String[] {"PID", pid(c)});
+            kv.add(new String[] {"Image", Fmt.text(c.has("image") ? c.path("image") : s.path("image"))});
+            kv.add(new String[] {"Created", Fmt.time(c.path("createdAt"))});
+            kv.add(new String[] {"Started", Fmt.time(c.path("startedAt"))});
+            if (c.hasNonNull("exitCode") || c.hasNonNull("exitSignal")) {
+                kv.add(new String[] {"Exit", c.hasNonNull("exitSignal") && c.get("exitSignal").asInt() != 0
+                        ? "signal " + c.get("exitSignal").asText() : "code " + Fmt.text(c.path("exitCode"))});
+            }
+            kv.add(new String[] {"Command", join(s.path("command"))});
+            kv.add(new String[] {"Cwd", Fmt.text(s.path("cwd"))});
+            kv.add(new String[] {"Hostname", Fmt.text(s.path("hostname"))});
+            JsonNode l = s.path("limits");
+            kv.add(new String[] {"Limits", "memory " + Fmt.bytes(l.path("memoryBytes"))
+                    + ", cpu " + (l.path("cpuMillis").isNumber() ? l.get("cpuMillis").asLong() / 1000.0 + " CPUs" : "-")
+                    + ", pids " + Fmt.text(l.path("pids"))});
+            JsonNode n = s.path("network");
+            kv.add(new String[] {"Network", n.isMissingNode() ? "none" : Fmt.text(n.path("mode"))
+                    + (n.hasNonNull("address") ? " " + n.get("address").asText() : "")
+                    + (n.hasNonNull("gateway") ? " via " + n.get("gateway").asText() : "")
+                    + (n.hasNonNull("bridge") ? " on " + n.get("bridge").asText() : "")});
+            for (JsonNode m : s.path("mounts")) {
+                kv.add(new String[] {"Mount", Fmt.text(m.path("hostPath")) + " -> " + Fmt.text(m.path("containerPath"))
+                        + (m.path("readOnly").asBoolean(false) ? " (ro)" : "")});
+            }
+            for (Map.Entry<String, JsonNode> e : s.path("env").properties()) {
+                kv.add(new String[] {"Env", e.getKey() + "=" + e.getValue().asText()});
+            }
+            JsonNode st = c.path("stats");
+            if (!st.isMissingNode() && !st.isNull()) {
+                kv.add(new String[] {"Memory", Fmt.bytes(st.path("memoryBytes"))});
+                kv.add(new String[] {"CPU time", st.path("cpuNanos").isNumber()
+                        ? String.format(java.util.Locale.ROOT, "%.2fs", st.get("cpuNanos").asLong() / 1e9) : "-"});
+                kv.add(new String[] {"Processes", Fmt.text(st.path("pids"))});
+            }
+            int w = kv.stream().mapToInt(a -> a[0].length()).max().orElse(0) + 2;
+            for (String[] a : kv) {
+                out().println((a[0] + ":" + " ".repeat(w)).substring(0, w) + a[1]);
+            }
+            out().flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "logs", mixinStandardHelpOptions = true, description = "Print a container's console output.")
+    static final class Logs extends BaseCommand {
+        @Parameters(paramLabel = "NAME") String name;
+        @Option(names = {"-f", "--follow"}, description = "Keep printing new output until interrupted.")
+        boolean follow;
+
+        @Override
+        int run(DaemonClient client) throws IOException {
+            if (!follow) {
+                out().print(client.get(containerPath(name, "logs")).body());
+                out().flush();
+                return ExitCodes.OK;
+            }
+            try (DaemonClient.LineStream lines = client.stream(containerPath(name, "logs") + "?follow=true")) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    out().println(line);
+                    out().flush(); // a follower wants each line as it comes
+                }
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "exec", mixinStandardHelpOptions = true,
+            description = {"Run a command in a running container and print its output.",
+                    "Exits with the command's exit code."})
+    static final class Exec extends BaseCommand {
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD", description = "The command; put it after --.")
+        List<String> command;
+        @Option(names = "--timeout", paramLabel = "S", description = "Give up after S seconds (daemon default if omitted).")
+        Integer timeout;
+
+        @Override
+        int run(DaemonClient client) throws IOException {
+            JsonNode r = client.post(containerPath(name, "exec"),
+                    DaemonClient.body("command", command, "timeoutSeconds", timeout)).json();
+            out().print(r.path("output").asText(""));
+            out().flush();
+            return r.path("exitCode").asInt(0);
+        }
+    }
+
+    @Command(name = "delete", aliases = "rm", mixinStandardHelpOptions = true,
+            description = "Delete a container (refused while it runs, unless --force).")
+    static final class Delete extends BaseCommand {
+        @Parameters(paramLabel = "NAME") String name;
+        @Option(names = {"-f", "--force"}, description = "Kill it first if it is running.")
+        boolean force;
+
+        @Override
+        int run(DaemonClient client) throws IOException {
+            client.delete(containerPath(name) + (force ? "?force=true" : ""));
+            return ExitCodes.OK;
+        }
+    }
+
+    static String pid(JsonNode c) {
+        return c.path("pid").asLong(0) > 0 ? c.get("pid").asText() : "-";
+    }
+
+    static String join(JsonNode array) {
+        if (!array.isArray() || array.isEmpty()) {
+            return "-";
+        }
+        List<String> parts = new ArrayList<>();
+        array.forEach(a -> parts.add(a.asText()));
+        return String.join(" ", parts);
+    }
+}

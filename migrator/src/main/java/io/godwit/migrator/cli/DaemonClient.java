@@ -1,0 +1,257 @@
+package io.godwit.migrator.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.URLEncoder;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A small client for godwitd's REST API over its Unix socket: one connection per request,
+ * JSON in and out. Used by the CLI and by the end-to-end tests.
+ *
+ * <p>{@link #get}, {@link #post}, {@link #put} and {@link #delete} throw {@link ApiException}
+ * when the daemon answers with an error status; {@link #send} returns every answer as is, for
+ * callers that want to look at error statuses themselves.
+ */
+public final class DaemonClient {
+    public static final Path DEFAULT_SOCKET = Path.of("/run/godwit/godwit.sock");
+    /** How often {@link #waitOperation} asks the daemon; fast enough for a smooth progress bar. */
+    public static final Duration POLL_INTERVAL = Duration.ofMillis(200);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path socket;
+
+    public DaemonClient(Path socket) {
+        this.socket = socket;
+    }
+
+    /** The socket named by {@code GODWIT_SOCKET}, else {@link #DEFAULT_SOCKET}. */
+    public static DaemonClient fromEnvironment() {
+        String env = System.getenv("GODWIT_SOCKET");
+        return new DaemonClient(env == null || env.isBlank() ? DEFAULT_SOCKET : Path.of(env));
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    /** The mapper used for bodies; shared so callers build request bodies the same way. */
+    public static ObjectMapper json() {
+        return JSON;
+    }
+
+    /** Encodes one path segment, so a name can never change which endpoint is called. */
+    public static String seg(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    public ApiResponse get(String path) throws IOException {
+        return checked(send("GET", path, null));
+    }
+
+    public ApiResponse post(String path, Object jsonBody) throws IOException {
+        return checked(send("POST", path, jsonBody));
+    }
+
+    public ApiResponse put(String path, Object jsonBody) throws IOException {
+        return checked(send("PUT", path, jsonBody));
+    }
+
+    public ApiResponse delete(String path) throws IOException {
+        return checked(send("DELETE", path, null));
+    }
+
+    /**
+     * Sends one request and returns the answer whatever its status.
+     *
+     * @param jsonBody null for no body; a String is sent as already-encoded JSON; anything
+     *                 else (JsonNode, Map, record) is serialised with Jackson
+     */
+    public ApiResponse send(String method, String path, Object jsonBody) throws IOException {
+        byte[] body = encode(jsonBody);
+        try (SocketChannel ch = connect()) {
+            InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 16 * 1024);
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 16 * 1024);
+            HttpWire.writeRequest(out, method, path, "application/json", body);
+            HttpWire.Head head = HttpWire.readHead(in);
+            byte[] bytes = HttpWire.body(head, method, in).readAllBytes();
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            return new ApiResponse(head.status(), head.headers(), text, parse(head, text));
+        }
+    }
+
+    /**
+     * Opens an endless (or long) response and hands it back line by line: for
+     * {@code /logs?follow=true} and {@code /events}. Close the stream to stop.
+     */
+    public LineStream stream(String path) throws IOException {
+        SocketChannel ch = connect();
+        try {
+            InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 16 * 1024);
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1024);
+            HttpWire.writeRequest(out, "GET", path, null, null);
+            HttpWire.Head head = HttpWire.readHead(in);
+            InputStream body = HttpWire.body(head, "GET", in);
+            if (head.status() >= 400) {
+                String text = new String(body.readAllBytes(), StandardCharsets.UTF_8);
+                throw toException(new ApiResponse(head.status(), head.headers(), text, parse(head, text)));
+            }
+            return new LineStream(ch, body);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** Polls an operation until it is no longer running; see {@link #waitOperation(String, Duration, Consumer)}. */
+    public JsonNode waitOperation(String id, Consumer<JsonNode> progress) throws IOException {
+        return waitOperation(id, null, progress);
+    }
+
+    /**
+     * Polls {@code GET /1.0/operations/{id}} every {@link #POLL_INTERVAL} until its status is
+     * no longer {@code running}, and returns the last answer (success, failure or cancelled).
+     * Polling rather than the {@code /wait} endpoint is what lets a progress bar move.
+     *
+     * @param timeout  null to wait for ever; otherwise the operation is returned still running
+     *                 when the time is up
+     * @param progress called with every answer, the last one included; may be null
+     */
+    public JsonNode waitOperation(String id, Duration timeout, Consumer<JsonNode> progress) throws IOException {
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JsonNode op = get("/1.0/operations/" + seg(id)).json();
+            if (progress != null) {
+                progress.accept(op);
+            }
+            if (!isRunning(op) || System.nanoTime() >= deadline) {
+                return op;
+            }
+            try {
+                long left = Math.max(0, deadline - System.nanoTime());
+                Thread.sleep(Duration.ofNanos(Math.min(POLL_INTERVAL.toNanos(), left)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for operation " + id);
+            }
+        }
+    }
+
+    /** An operation is running until the daemon says otherwise (an absent status included). */
+    public static boolean isRunning(JsonNode op) {
+        String s = op.path("status").asText("running").toLowerCase(Locale.ROOT);
+        return s.equals("running") || s.equals("pending") || s.isEmpty();
+    }
+
+    private SocketChannel connect() throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            return ch;
+        } catch (IOException e) {
+            ch.close();
+            throw new DaemonUnreachableException(socket, e);
+        }
+    }
+
+    private static byte[] encode(Object body) throws JsonProcessingException {
+        if (body == null) {
+            return null;
+        }
+        if (body instanceof String s) {
+            return s.getBytes(StandardCharsets.UTF_8);
+        }
+        return JSON.writeValueAsBytes(body);
+    }
+
+    private static JsonNode parse(HttpWire.Head head, String text) {
+        String type = head.headers().getOrDefault("content-type", "");
+        String t = text.stripLeading();
+        boolean looksJson = type.contains("json") || t.startsWith("{") || t.startsWith("[");
+        if (t.isEmpty() || !looksJson) {
+            return MissingNode.getInstance();
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            // A body that claims to be JSON but is not stays available as text.
+            return MissingNode.getInstance();
+        }
+    }
+
+    private static ApiResponse checked(ApiResponse r) {
+        if (r.status() >= 400) {
+            throw toException(r);
+        }
+        return r;
+    }
+
+    private static ApiException toException(ApiResponse r) {
+        String msg = r.json().path("error").asText("");
+        if (msg.isBlank()) {
+            msg = r.body().isBlank() ? "HTTP " + r.status() : r.body().strip();
+        }
+        return new ApiException(r.status(), msg);
+    }
+
+    /** Lines of a streamed response, read as they arrive. */
+    public static final class LineStream implements Closeable {
+        private final SocketChannel channel;
+        private final InputStream body;
+
+        LineStream(SocketChannel channel, InputStream body) {
+            this.channel = channel;
+            this.body = body;
+        }
+
+        /** The next line without its end of line, or null when the daemon ends the stream. */
+        public String readLine() throws IOException {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream(128);
+            int c;
+            while ((c = body.read()) != -1) {
+                if (c == '\n') {
+                    String s = buf.toString(StandardCharsets.UTF_8);
+                    return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+                }
+                buf.write(c);
+            }
+            return buf.size() == 0 ? null : buf.toString(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    /** Builds a JSON object body from alternating keys and values, skipping null values. */
+    public static Map<String, Object> body(Object... kv) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i + 1 < kv.length; i += 2) {
+            if (kv[i + 1] != null) {
+                m.put((String) kv[i], kv[i + 1]);
+            }
+        }
+        return m;
+    }
+}

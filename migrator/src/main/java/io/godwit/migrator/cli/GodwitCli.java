@@ -1,0 +1,165 @@
+package io.godwit.migrator.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/** {@code godwit}: the command-line client of godwitd. */
+// scope INHERIT: every subcommand gets --help and a working --version from here.
+@Command(name = "godwit",
+        scope = ScopeType.INHERIT,
+        mixinStandardHelpOptions = true,
+        versionProvider = GodwitCli.Version.class,
+        description = "Checkpoint, restore and live-migrate Linux containers (client of godwitd).",
+        subcommands = {
+                ImageCommands.class,
+                LaunchCommand.class,
+                ContainerCommands.ListCmd.class,
+                ContainerCommands.Info.class,
+                ContainerCommands.Logs.class,
+                ContainerCommands.Exec.class,
+                StateCommands.Start.class,
+                StateCommands.Stop.class,
+                StateCommands.Kill.class,
+                StateCommands.Pause.class,
+                StateCommands.Resume.class,
+                ContainerCommands.Delete.class,
+                CheckpointCommands.class,
+                CheckpointCommands.ListCheckpoints.class,
+                CheckpointCommands.Schedules.class,
+                CheckpointCommands.Restore.class,
+                MoveCommand.class,
+                RemoteCommands.class,
+                RemoteCommands.Trust.class,
+                OperationCommands.ListOps.class,
+                OperationCommands.Wait.class,
+                OperationCommands.Cancel.class,
+                OperationCommands.Events.class,
+        })
+public final class GodwitCli implements Runnable {
+    static final String VERSION = "0.1.0-SNAPSHOT";
+
+    // INHERIT: the options are accepted after any subcommand too ("godwit list --socket X").
+    @Option(names = "--socket", paramLabel = "PATH", scope = ScopeType.INHERIT,
+            defaultValue = "${env:GODWIT_SOCKET:-/run/godwit/godwit.sock}",
+            description = "godwitd's Unix socket (default: $GODWIT_SOCKET, else /run/godwit/godwit.sock).")
+    Path socket;
+
+    @Option(names = "--remote", paramLabel = "NAME", scope = ScopeType.INHERIT,
+            description = "Run the command on a remote daemon (not supported yet from the CLI).")
+    String remote;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Whether long work draws a progress bar; tests turn it on to see it. */
+    boolean progress = ProgressBar.terminal();
+
+    @Override
+    public void run() {
+        // "godwit" alone: a usage error, like any other missing subcommand.
+        throw new ParameterException(spec.commandLine(), "missing command");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs one command line with the real stdout and stderr; returns the exit code. */
+    public static int execute(String... args) {
+        return commandLine(new GodwitCli()).execute(args);
+    }
+
+    /** The configured picocli command line: output streams can be replaced for tests. */
+    static CommandLine commandLine(GodwitCli cli) {
+        CommandLine cl = new CommandLine(cli);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler(new Errors());
+        cl.setParameterExceptionHandler(new UsageErrors());
+        // The exit-code table belongs to the top command only; subcommands stay short.
+        cl.getCommandSpec().usageMessage().footer(ExitCodes.FOOTER);
+        return cl;
+    }
+
+    /** Runs with the given writers; what tests use. */
+    static int execute(GodwitCli cli, PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = commandLine(cli);
+        cl.setOut(out);
+        cl.setErr(err);
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** Maps what a command threw to "godwit: MESSAGE" on stderr and an exit code. */
+    static final class Errors implements IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception e, CommandLine cl, ParseResult parsed) {
+            PrintWriter err = cl.getErr();
+            int code;
+            switch (e) {
+                case ApiException a -> {
+                    err.println("godwit: " + a.getMessage());
+                    code = ExitCodes.forStatus(a.status());
+                }
+                case CliException c -> {
+                    err.println("godwit: " + c.getMessage());
+                    code = c.exitCode();
+                }
+                case DaemonUnreachableException d -> {
+                    err.println("godwit: " + d.getMessage());
+                    err.println("hint: " + d.hint());
+                    code = ExitCodes.UNREACHABLE;
+                }
+                case IOException io -> {
+                    err.println("godwit: talking to godwitd: " + (io.getMessage() == null ? io : io.getMessage()));
+                    code = ExitCodes.FAILED;
+                }
+                default -> {
+                    err.println("godwit: internal error: " + e);
+                    if (System.getenv("GODWIT_DEBUG") != null) {
+                        e.printStackTrace(err);
+                    }
+                    code = ExitCodes.FAILED;
+                }
+            }
+            err.flush();
+            return code;
+        }
+    }
+
+    /** Usage errors: one line saying what is wrong and where the help is, not the whole help. */
+    static final class UsageErrors implements IParameterExceptionHandler {
+        @Override
+        public int handleParseException(ParameterException ex, String[] args) {
+            CommandLine cl = ex.getCommandLine();
+            PrintWriter err = cl.getErr();
+            err.println("godwit: " + ex.getMessage());
+            UnmatchedArgumentException.printSuggestions(ex, err);
+            err.println("Run '" + cl.getCommandSpec().qualifiedName() + " --help' for usage.");
+            err.flush();
+            return ExitCodes.USAGE;
+        }
+    }
+
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = GodwitCli.class.getPackage().getImplementationVersion();
+            return new String[] {"godwit " + (v == null ? VERSION : v)};
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package io.godwit.migrator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code godwit launch}: create and start a container from an image, or warm-start new
+ * containers from a checkpoint of a running one ({@code --from}).
+ */
+@Command(name = "launch", mixinStandardHelpOptions = true,
+        description = {
+                "Create and start a container, or warm-start containers from a checkpoint.",
+                "",
+                "  godwit launch IMAGE NAME [options] -- CMD...",
+                "  godwit launch --from NAME[/CHECKPOINT] NEWNAME [--count N]",
+                "",
+                "With --count N > 1 the new containers are named NEWNAME-1..NEWNAME-N.",
+                ""},
+        sortOptions = false)
+final class LaunchCommand extends BaseCommand {
+    /** Everything positional; what it means depends on --from, so it is sorted out in run(). */
+    @Parameters(paramLabel = "ARGS", arity = "0..*",
+            description = "IMAGE NAME -- CMD..., or NEWNAME with --from. Put the command after --.")
+    List<String> args = new ArrayList<>();
+
+    @Option(names = "--from", paramLabel = "NAME[/CHECKPOINT]",
+            description = "Warm start from this container's checkpoint (its newest when CHECKPOINT is omitted).")
+    String from;
+    @Option(names = "--count", paramLabel = "N", description = "How many containers to warm-start (default 1).")
+    Integer count;
+    @Option(names = "--no-wait", description = "Print the warm start's operation id instead of waiting.")
+    boolean noWait;
+
+    @Option(names = "--memory", paramLabel = "SIZE", converter = Sizes.Converter.class,
+            description = "Memory limit, e.g. 64M, 1G, 512k (binary units).")
+    Long memory;
+    @Option(names = "--cpus", paramLabel = "CPUS", description = "CPU limit in CPUs, e.g. 0.5.")
+    Double cpus;
+    @Option(names = "--pids", paramLabel = "N", description = "Maximum number of processes.")
+    Integer pids;
+    @Option(names = "--network", paramLabel = "MODE", description = "none (default) or bridge.")
+    String network;
+    @Option(names = "--address", paramLabel = "CIDR", description = "Address with bridge networking, e.g. 10.77.0.5/24.")
+    String address;
+    @Option(names = "--gateway", paramLabel = "IP", description = "Default gateway with bridge networking.")
+    String gateway;
+    @Option(names = "--bridge", paramLabel = "NAME", description = "Host bridge to attach to.")
+    String bridge;
+    @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CT[:ro]", description = "Bind-mount a host path (repeatable).")
+    List<String> volumes = new ArrayList<>();
+    @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "Environment variable (repeatable).")
+    List<String> env = new ArrayList<>();
+    @Option(names = "--cwd", paramLabel = "DIR", description = "Working directory of the command.")
+    String cwd;
+    @Option(names = "--hostname", paramLabel = "H", description = "Host name (default: the container's name).")
+    String hostname;
+    @Option(names = "--no-start", description = "Create the container without starting it.")
+    boolean noStart;
+
+    @Mixin Format format;
+
+    @Override
+    int run(DaemonClient client) throws IOException {
+        return from != null ? warmStart(client) : create(client);
+    }
+
+    private int create(DaemonClient client) throws IOException {
+        if (count != null) {
+            throw usage("--count needs --from: only warm starts make several containers at once");
+        }
+        if (args.size() < 2) {
+            throw usage("launch needs IMAGE and NAME (and the command after --)");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", args.get(1));
+        body.put("spec", spec(args.get(0), args.get(1), args.subList(2, args.size())));
+        body.put("start", !noStart);
+        JsonNode c = client.post("/1.0/containers", body).json();
+        if (format.json()) {
+            printJson(c);
+        } else {
+            out().printf("Launched %s (%s%s)%n", Fmt.text(c.path("name")), Fmt.text(c.path("status")),
+                    c.path("pid").asLong(0) > 0 ? ", pid " + c.path("pid").asLong() : "");
+        }
+        return ExitCodes.OK;
+    }
+
+    /** The spec object of docs/API.md; fields not given are left out so the daemon's defaults apply. */
+    Map<String, Object> spec(String image, String name, List<String> command) {
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("image", image);
+        if (!command.isEmpty()) {
+            spec.put("command", List.copyOf(command));
+        }
+        Map<String, String> envMap = new LinkedHashMap<>();
+        for (String kv : env) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw usage("-e wants K=V, got '" + kv + "'");
+            }
+            envMap.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        if (!envMap.isEmpty()) {
+            spec.put("env", envMap);
+        }
+        if (cwd != null) {
+            spec.put("cwd", cwd);
+        }
+        spec.put("hostname", hostname != null ? hostname : name);
+        List<Map<String, Object>> mounts = new ArrayList<>();
+        for (String v : volumes) {
+            mounts.add(mount(v));
+        }
+        if (!mounts.isEmpty()) {
+            spec.put("mounts", mounts);
+        }
+        Map<String, Object> limits = new LinkedHashMap<>();
+        if (memory != null) {
+            limits.put("memoryBytes", memory);
+        }
+        if (cpus != null) {
+            if (!(cpus > 0) || cpus > 4096) {
+                throw usage("--cpus must be a positive number of CPUs, e.g. 0.5");
+            }
+            limits.put("cpuMillis", Math.max(1, Math.round(cpus * 1000)));
+        }
+        if (pids != null) {
+            if (pids <= 0) {
+                throw usage("--pids must be positive");
+            }
+            limits.put("pids", pids);
+        }
+        if (!limits.isEmpty()) {
+            spec.put("limits", limits);
+        }
+        Map<String, Object> net = new LinkedHashMap<>();
+        String mode = network != null ? network : (address != null || bridge != null ? "bridge" : null);
+        if (mode != null) {
+            if (!mode.equals("none") && !mode.equals("bridge")) {
+                throw usage("--network must be none or bridge, got '" + mode + "'");
+            }
+            if (mode.equals("none") && (address != null || gateway != null || bridge != null)) {
+                throw usage("--address, --gateway and --bridge need --network bridge");
+            }
+            net.put("mode", mode);
+            putIfSet(net, "bridge", bridge);
+            putIfSet(net, "address", address);
+            putIfSet(net, "gateway", gateway);
+            spec.put("network", net);
+        } else if (gateway != null) {
+            throw usage("--gateway needs --network bridge");
+        }
+        return spec;
+    }
+
+    /** "HOST:CT" or "HOST:CT:ro"/":rw"; host paths are made absolute, as the daemon needs. */
+    Map<String, Object> mount(String v) {
+        String[] parts = v.split(":", -1);
+        boolean ro = false;
+        if (parts.length == 3 && (parts[2].equals("ro") || parts[2].equals("rw"))) {
+            ro = parts[2].equals("ro");
+        } else if (parts.length != 2) {
+            throw usage("-v wants HOST:CT[:ro], got '" + v + "'");
+        }
+        if (parts[0].isEmpty() || !parts[1].startsWith("/")) {
+            throw usage("-v wants HOST:CT[:ro] with an absolute container path, got '" + v + "'");
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("hostPath", java.nio.file.Path.of(parts[0]).toAbsolutePath().normalize().toString());
+        m.put("containerPath", parts[1]);
+        m.put("readOnly", ro);
+        return m;
+    }
+
+    private int warmStart(DaemonClient client) throws IOException {
+        if (args.size() != 1) {
+            throw usage("launch --from NAME[/CHECKPOINT] takes exactly one NEWNAME (no image, no command)");
+        }
+        if (count != null && count < 1) {
+            throw usage("--count must be at least 1");
+        }
+        int slash = from.indexOf('/');
+        String source = slash < 0 ? from : from.substring(0, slash);
+        String checkpoint = slash < 0 ? null : from.substring(slash + 1);
+        if (source.isEmpty() || (checkpoint != null && checkpoint.isEmpty())) {
+            throw usage("--from wants NAME or NAME/CHECKPOINT, got '" + from + "'");
+        }
+        if (checkpoint == null) {
+            // The API needs an id; the newest checkpoint is what people mean by "from c1".
+            JsonNode list = client.get(containerPath(source, "checkpoints")).json();
+            if (!list.isArray() || list.isEmpty()) {
+                throw new CliException(ExitCodes.NOT_FOUND, "container " + source + " has no checkpoints");
+            }
+            checkpoint = list.get(0).path("id").asText();
+        }
+        String newName = args.get(0);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", newName);
+        body.put("from", DaemonClient.body("container", source, "checkpoint", checkpoint));
+        body.put("count", count == null ? 1 : count);
+        JsonNode op = client.post("/1.0/containers", body).json();
+        if (noWait) {
+            return printOperationStarted(op, format);
+        }
+        JsonNode done = await(client, op, "warm start");
+        if (format.json()) {
+            printJson(done);
+            return ExitCodes.OK;
+        }
+        int n = count == null ? 1 : count;
+        String names = n == 1 ? newName : newName + "-1.." + newName + "-" + n;
+        out().printf("Launched %s from %s/%s%s%n", names, source, checkpoint, elapsed(done));
+        out().flush();
+        return ExitCodes.OK;
+    }
+
+    private static String elapsed(JsonNode op) {
+        JsonNode ms = op.path("result").path("elapsedMs");
+        return ms.isNumber() ? " in " + ms.asLong() + " ms" : "";
+    }
+
+    private static void putIfSet(Map<String, Object> m, String k, Object v) {
+        if (v != null) {
+            m.put(k, v);
+        }
+    }
+}

@@ -23,6 +23,11 @@ public final class CgroupV1Manager implements CgroupManager {
         this(CgroupMounts.read().v1(), DEFAULT_PARENT);
     }
 
+    /** Uses every v1 hierarchy mounted on this host and another parent directory (one per daemon, say). */
+    public CgroupV1Manager(String parent) throws IOException {
+        this(CgroupMounts.read().v1(), parent);
+    }
+
     CgroupV1Manager(List<CgroupMounts.V1Hierarchy> hierarchies, String parent) {
         this.hierarchies = List.copyOf(hierarchies);
         this.parent = CgroupNames.validate(parent);

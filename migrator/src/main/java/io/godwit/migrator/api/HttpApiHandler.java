@@ -73,6 +73,15 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         } catch (ApiException e) {
             sendJson(ctx, e.status(), error(e.status(), e.getMessage()), keepAlive);
             return;
+        } catch (io.godwit.runtime.NoSuchContainerException e) {
+            sendJson(ctx, 404, error(404, e.getMessage()), keepAlive);
+            return;
+        } catch (IllegalArgumentException e) {
+            sendJson(ctx, 400, error(400, e.getMessage()), keepAlive);
+            return;
+        } catch (IllegalStateException e) {
+            sendJson(ctx, 409, error(409, e.getMessage()), keepAlive);
+            return;
         } catch (Exception | Error e) {
             LOG.log(Level.WARNING, method + " " + uri + " failed", e);
             sendJson(ctx, 500, error(500, describe(e)), keepAlive);

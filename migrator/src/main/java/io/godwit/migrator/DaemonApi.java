@@ -1,0 +1,362 @@
+package io.godwit.migrator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.godwit.criu.CriuClient;
+import io.godwit.migrator.api.ApiException;
+import io.godwit.migrator.api.ApiRequest;
+import io.godwit.migrator.api.Json;
+import io.godwit.migrator.api.Reply;
+import io.godwit.migrator.api.Router;
+import io.godwit.migrator.api.StreamReply;
+import io.godwit.migrator.catalog.Catalog;
+import io.godwit.migrator.catalog.CheckpointRecord;
+import io.godwit.migrator.checkpoint.CheckpointService;
+import io.godwit.migrator.ops.EventBus;
+import io.godwit.migrator.ops.Operation;
+import io.godwit.migrator.ops.OperationManager;
+import io.godwit.runtime.ContainerName;
+import io.godwit.runtime.ContainerRuntime;
+import io.godwit.runtime.ContainerSpec;
+import io.godwit.runtime.ContainerState;
+import io.godwit.runtime.ExecResult;
+import io.godwit.runtime.image.ImageInfo;
+import io.godwit.runtime.image.ImageStore;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** The REST API of docs/API.md, bound to the daemon's services. */
+final class DaemonApi {
+    private final ContainerRuntime runtime;
+    private final ImageStore images;
+    private final CheckpointService checkpoints;
+    private final OperationManager operations;
+    private final Catalog catalog;
+    private final EventBus events;
+    private final CriuClient criu;
+    private final DaemonConfig config;
+
+    DaemonApi(DaemonConfig config, ContainerRuntime runtime, ImageStore images, CheckpointService checkpoints,
+            OperationManager operations, Catalog catalog, EventBus events, CriuClient criu) {
+        this.config = config;
+        this.runtime = runtime;
+        this.images = images;
+        this.checkpoints = checkpoints;
+        this.operations = operations;
+        this.catalog = catalog;
+        this.events = events;
+        this.criu = criu;
+    }
+
+    Router router() {
+        return new Router()
+                .add("GET", "/1.0", r -> info())
+                .add("GET", "/1.0/images", r -> images.list())
+                .add("POST", "/1.0/images", this::importImage)
+                .add("DELETE", "/1.0/images/{image}", this::deleteImage)
+                .add("GET", "/1.0/containers", r -> containers())
+                .add("POST", "/1.0/containers", this::createContainer)
+                .add("GET", "/1.0/containers/{name}", r -> container(name(r), true))
+                .add("DELETE", "/1.0/containers/{name}", this::deleteContainer)
+                .add("POST", "/1.0/containers/{name}/state", this::changeState)
+                .add("GET", "/1.0/containers/{name}/logs", this::logs)
+                .add("POST", "/1.0/containers/{name}/exec", this::exec)
+                .add("GET", "/1.0/containers/{name}/checkpoints", this::listCheckpoints)
+                .add("POST", "/1.0/containers/{name}/checkpoints", this::checkpoint)
+                .add("DELETE", "/1.0/containers/{name}/checkpoints/{id}", this::deleteCheckpoint)
+                .add("POST", "/1.0/containers/{name}/restore", this::restore)
+                .add("GET", "/1.0/operations", r -> operations.list())
+                .add("GET", "/1.0/operations/{id}", r -> operation(r.param("id")))
+                .add("GET", "/1.0/operations/{id}/wait", this::waitOperation)
+                .add("DELETE", "/1.0/operations/{id}", this::cancelOperation)
+                .add("GET", "/1.0/events", r -> eventStream());
+    }
+
+    private Map<String, Object> info() throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", GodwitDaemon.VERSION);
+        m.put("criu", Map.of("version", criu.version().toString(), "features", criu.features()));
+        m.put("root", config.root().toString());
+        m.put("socket", config.socket().toString());
+        return m;
+    }
+
+    private static String name(ApiRequest r) {
+        String n = r.param("name");
+        try {
+            ContainerName.validate(n);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        return n;
+    }
+
+    // --- images ------------------------------------------------------------------------
+
+    record ImportRequest(String alias, String path) {
+    }
+
+    private Object importImage(ApiRequest r) throws Exception {
+        ImportRequest req = r.bind(Json.MAPPER, ImportRequest.class);
+        if (req.alias() == null || req.alias().isBlank() || req.path() == null) {
+            throw ApiException.badRequest("'alias' and 'path' are required");
+        }
+        Path path = Path.of(req.path());
+        if (!path.isAbsolute() || !Files.exists(path)) {
+            throw ApiException.badRequest("image path must be an existing absolute path: " + req.path());
+        }
+        ImageInfo info = images.importImage(req.alias(), path);
+        return Reply.created(info);
+    }
+
+    private Object deleteImage(ApiRequest r) throws Exception {
+        String image = r.param("image");
+        if (images.find(image).isEmpty()) {
+            throw ApiException.notFound("image", image);
+        }
+        images.delete(image);
+        return Map.of();
+    }
+
+    // --- containers --------------------------------------------------------------------
+
+    private List<Map<String, Object>> containers() throws Exception {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (ContainerState s : runtime.list()) {
+            out.add(describe(s, false));
+        }
+        return out;
+    }
+
+    private Map<String, Object> container(String name, boolean withStats) throws Exception {
+        return describe(runtime.state(name), withStats);
+    }
+
+    private Map<String, Object> describe(ContainerState s, boolean withStats) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", s.name());
+        m.put("status", s.status().name());
+        m.put("pid", s.initPid());
+        m.put("image", s.imageFingerprint());
+        m.put("createdAt", s.createdAt());
+        m.put("startedAt", s.startedAt());
+        if (s.exit() != null) {
+            m.put("exitCode", s.exit().exitCode());
+            m.put("exitSignal", s.exit().signal());
+        }
+        try {
+            m.put("spec", runtime.spec(s.name()));
+            if (withStats && s.status() == ContainerState.Status.RUNNING) {
+                m.put("stats", runtime.stats(s.name()));
+            }
+        } catch (Exception e) {
+            m.put("warning", e.getMessage());
+        }
+        return m;
+    }
+
+    private Object createContainer(ApiRequest r) throws Exception {
+        JsonNode body = r.json(Json.MAPPER);
+        String name = body.path("name").asText("");
+        try {
+            ContainerName.validate(name);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        if (body.has("from")) {
+            throw new ApiException(501, "warm start (launch --from) is not implemented yet");
+        }
+        for (var it = body.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!List.of("name", "spec", "start").contains(f)) {
+                throw ApiException.badRequest("unknown field '" + f + "'");
+            }
+        }
+        if (!body.has("spec")) {
+            throw ApiException.badRequest("'spec' is required");
+        }
+        if (runtime.list().stream().anyMatch(s -> s.name().equals(name))) {
+            throw ApiException.conflict("container " + name + " already exists");
+        }
+        ContainerSpec spec;
+        try {
+            spec = ContainerSpec.fromJson(Json.MAPPER.writeValueAsString(body.get("spec"))).withDefaults(name);
+            spec.validate();
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        if (images.find(spec.image()).isEmpty()) {
+            throw ApiException.notFound("image", spec.image());
+        }
+        runtime.create(name, spec, null);
+        if (body.path("start").asBoolean(true)) {
+            try {
+                runtime.start(name);
+            } catch (Exception e) {
+                runtime.delete(name, true);
+                throw e;
+            }
+        }
+        events.publish("container", Map.of("name", name, "action", "created"));
+        return Reply.created(container(name, false));
+    }
+
+    private Object deleteContainer(ApiRequest r) throws Exception {
+        String name = name(r);
+        runtime.delete(name, r.queryFlag("force"));
+        events.publish("container", Map.of("name", name, "action", "deleted"));
+        return Map.of();
+    }
+
+    record StateRequest(String action, Integer timeoutSeconds, Integer signal) {
+    }
+
+    private Object changeState(ApiRequest r) throws Exception {
+        String name = name(r);
+        StateRequest req = r.bind(Json.MAPPER, StateRequest.class);
+        if (req.action() == null) {
+            throw ApiException.badRequest("'action' is required: start, stop, kill, pause or resume");
+        }
+        runtime.state(name);
+        switch (req.action()) {
+            case "start" -> runtime.start(name);
+            case "stop" -> runtime.stop(name, Duration.ofSeconds(req.timeoutSeconds() == null ? 10 : req.timeoutSeconds()));
+            case "kill" -> runtime.kill(name, req.signal() == null ? 9 : req.signal());
+            case "pause" -> runtime.pause(name);
+            case "resume" -> runtime.resume(name);
+            default -> throw ApiException.badRequest("unknown action '" + req.action() + "': start, stop, kill, pause or resume");
+        }
+        events.publish("container", Map.of("name", name, "action", req.action()));
+        return container(name, false);
+    }
+
+    private Object logs(ApiRequest r) throws Exception {
+        String name = name(r);
+        Path log = runtime.logFile(name);
+        boolean follow = r.queryFlag("follow");
+        return new StreamReply("text/plain; charset=utf-8", out -> {
+            byte[] buf = new byte[64 * 1024];
+            try (InputStream in = Files.exists(log) ? Files.newInputStream(log) : InputStream.nullInputStream()) {
+                while (true) {
+                    int n = in.read(buf);
+                    if (n > 0) {
+                        out.write(buf, 0, n);
+                        continue;
+                    }
+                    if (!follow || runtime.state(name).status() == ContainerState.Status.STOPPED) {
+                        return;
+                    }
+                    Thread.sleep(200);
+                }
+            }
+        });
+    }
+
+    record ExecRequest(List<String> command, Integer timeoutSeconds) {
+    }
+
+    private Object exec(ApiRequest r) throws Exception {
+        String name = name(r);
+        ExecRequest req = r.bind(Json.MAPPER, ExecRequest.class);
+        if (req.command() == null || req.command().isEmpty()) {
+            throw ApiException.badRequest("'command' is required");
+        }
+        ExecResult res = runtime.exec(name, req.command(), Duration.ofSeconds(req.timeoutSeconds() == null ? 30 : req.timeoutSeconds()));
+        return Map.of("exitCode", res.exitCode(), "output", res.stdout() + res.stderr(), "timedOut", res.timedOut());
+    }
+
+    // --- checkpoints -------------------------------------------------------------------
+
+    private Object listCheckpoints(ApiRequest r) throws Exception {
+        String name = name(r);
+        return catalog.checkpointsOf(name).stream().filter(c -> c.state() == CheckpointRecord.State.COMPLETE)
+                .map(CheckpointService::describe).toList();
+    }
+
+    private Object checkpoint(ApiRequest r) throws Exception {
+        String name = name(r);
+        boolean stop = r.json(Json.MAPPER).path("stop").asBoolean(false);
+        checkpoints.requireRunning(name);
+        Operation op = operations.start("checkpoint", name, o -> {
+            CheckpointRecord rec = checkpoints.checkpoint(name, stop, o);
+            return Map.of("checkpoint", CheckpointService.describe(rec));
+        });
+        return Reply.accepted(op);
+    }
+
+    private Object deleteCheckpoint(ApiRequest r) throws Exception {
+        String name = name(r);
+        CheckpointRecord rec = checkpoints.pick(name, r.param("id"));
+        checkpoints.discard(rec.id());
+        return Map.of();
+    }
+
+    private Object restore(ApiRequest r) throws Exception {
+        String name = name(r);
+        JsonNode body = r.json(Json.MAPPER);
+        String id = body.path("checkpoint").asText(null);
+        if (id == null && !body.path("latest").asBoolean(false)) {
+            throw ApiException.badRequest("give 'checkpoint' or 'latest': true");
+        }
+        CheckpointRecord rec = checkpoints.pick(name, id);
+        if (runtime.list().stream().anyMatch(s -> s.name().equals(name) && s.status() != ContainerState.Status.STOPPED
+                && s.status() != ContainerState.Status.CREATED)) {
+            throw ApiException.conflict("container " + name + " is running: stop it before restoring it");
+        }
+        Operation op = operations.start("restore", name, o -> {
+            if (runtime.list().stream().anyMatch(s -> s.name().equals(name))) {
+                runtime.delete(name, false);
+            }
+            ContainerState state = checkpoints.restore(rec, name, o);
+            return Map.of("checkpoint", rec.id(), "pid", state.initPid());
+        });
+        return Reply.accepted(op);
+    }
+
+    // --- operations --------------------------------------------------------------------
+
+    private Operation operation(String id) {
+        return operations.find(id).orElseThrow(() -> ApiException.notFound("operation", id));
+    }
+
+    private Object waitOperation(ApiRequest r) throws Exception {
+        Operation op = operation(r.param("id"));
+        long seconds = Long.parseLong(r.queryOr("timeoutSeconds", "60"));
+        op.await(TimeUnit.SECONDS.toMillis(Math.max(0, Math.min(seconds, 3600))));
+        return op;
+    }
+
+    private Object cancelOperation(ApiRequest r) {
+        Operation op = operation(r.param("id"));
+        if (!operations.cancel(op.getId())) {
+            throw ApiException.conflict("operation " + op.getId() + " is not running");
+        }
+        return Reply.accepted(op);
+    }
+
+    private Object eventStream() {
+        return new StreamReply("application/x-ndjson", out -> {
+            BlockingQueue<Map<String, Object>> q = events.subscribe();
+            try {
+                out.write("{\"type\":\"hello\"}\n".getBytes(StandardCharsets.UTF_8));
+                while (true) {
+                    Map<String, Object> e = q.poll(15, TimeUnit.SECONDS);
+                    // A periodic empty line finds clients that went away.
+                    byte[] line = e == null ? "\n".getBytes(StandardCharsets.UTF_8)
+                            : (Json.MAPPER.writeValueAsString(e) + "\n").getBytes(StandardCharsets.UTF_8);
+                    out.write(line);
+                }
+            } finally {
+                events.unsubscribe(q);
+            }
+        });
+    }
+}

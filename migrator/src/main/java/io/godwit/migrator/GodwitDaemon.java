@@ -1,0 +1,77 @@
+package io.godwit.migrator;
+
+import io.godwit.criu.CriuClient;
+import io.godwit.migrator.api.UnixSocketServer;
+import io.godwit.migrator.catalog.Catalog;
+import io.godwit.migrator.checkpoint.CheckpointService;
+import io.godwit.migrator.ops.EventBus;
+import io.godwit.migrator.ops.OperationManager;
+import io.godwit.runtime.ContainerRuntime;
+import io.godwit.runtime.RuntimeConfig;
+import io.godwit.runtime.cgroup.CgroupManager;
+import io.godwit.runtime.image.ContentImageStore;
+import io.godwit.runtime.net.IpRouteNetworkSetup;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Callable;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** godwitd: one per host; holds the catalog, serves the API, runs the jobs. Containers outlive it. */
+@Command(name = "godwitd", mixinStandardHelpOptions = true, version = GodwitDaemon.VERSION,
+        description = "The Godwit daemon: runs, checkpoints and restores containers.")
+public final class GodwitDaemon implements Callable<Integer> {
+    public static final String VERSION = "0.1.0";
+    private static final Logger LOG = Logger.getLogger(GodwitDaemon.class.getName());
+
+    @Option(names = "--root", description = "state directory (default: ${DEFAULT-VALUE})")
+    Path root = DaemonConfig.DEFAULT_ROOT;
+
+    @Option(names = "--socket", description = "Unix socket of the API (default: ${DEFAULT-VALUE})")
+    Path socket = DaemonConfig.DEFAULT_SOCKET;
+
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    public static void main(String[] args) {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
+        System.exit(new CommandLine(new GodwitDaemon()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        DaemonConfig config = new DaemonConfig(root.toAbsolutePath(), socket.toAbsolutePath());
+        Files.createDirectories(config.root());
+        ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+        ContentImageStore images = new ContentImageStore(config.root().resolve("images"));
+        try (Catalog catalog = Catalog.open(config.root().resolve("catalog.db"));
+                ContainerRuntime runtime = new ContainerRuntime(RuntimeConfig.of(config.root().resolve("containers"),
+                        images, CgroupManager.detect(),
+                        new IpRouteNetworkSetup()))) {
+            int interrupted = catalog.failInterruptedOperations(Instant.now());
+            CriuClient criu = new CriuClient();
+            CheckpointService checkpoints = new CheckpointService(runtime, criu, catalog,
+                    config.root().resolve("checkpoints"), config.root().resolve("tmp"));
+            int discarded = checkpoints.reconcile();
+            LOG.info("catalog reconciled: " + interrupted + " interrupted operations, " + discarded
+                    + " half-written checkpoints discarded, " + runtime.list().size() + " containers");
+            EventBus events = new EventBus();
+            OperationManager operations = new OperationManager(workers, catalog, events);
+            DaemonApi api = new DaemonApi(config, runtime, images, checkpoints, operations, catalog, events, criu);
+            try (UnixSocketServer server = UnixSocketServer.start(config.socket(), api.router(), workers)) {
+                Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "godwitd-stop"));
+                LOG.info("godwitd " + VERSION + " listening on " + config.socket() + ", root " + config.root());
+                stopped.await();
+                LOG.info("stopping; containers keep running");
+            }
+        } finally {
+            workers.shutdownNow();
+        }
+        return 0;
+    }
+}

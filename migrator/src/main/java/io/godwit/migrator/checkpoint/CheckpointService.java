@@ -1,0 +1,283 @@
+package io.godwit.migrator.checkpoint;
+
+import io.godwit.criu.CriuCancel;
+import io.godwit.criu.CriuClient;
+import io.godwit.criu.CriuNotifications;
+import io.godwit.criu.CriuOptions;
+import io.godwit.criu.CriuSocket;
+import io.godwit.criu.CriuVersion;
+import io.godwit.criu.RestoreResult;
+import io.godwit.migrator.api.ApiException;
+import io.godwit.migrator.catalog.Catalog;
+import io.godwit.migrator.catalog.CheckpointRecord;
+import io.godwit.migrator.ops.Operation;
+import io.godwit.proto.criu.Rpc;
+import io.godwit.runtime.CheckpointTarget;
+import io.godwit.runtime.ContainerRuntime;
+import io.godwit.runtime.ContainerState;
+import io.godwit.runtime.RestoreLaunch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Local checkpoints and restores. A checkpoint directory holds CRIU's images (images/), the
+ * container's own rootfs changes (rootfs/), and manifest.json, written last: a directory without a
+ * complete catalog row is a dump that never finished and is discarded at start.
+ */
+public final class CheckpointService {
+    private static final Logger LOG = Logger.getLogger(CheckpointService.class.getName());
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+    private final ContainerRuntime runtime;
+    private final CriuClient criu;
+    private final Catalog catalog;
+    private final Path checkpointsDir;
+    private final Path workDir;
+
+    public CheckpointService(ContainerRuntime runtime, CriuClient criu, Catalog catalog, Path checkpointsDir, Path workDir)
+            throws IOException {
+        this.runtime = runtime;
+        this.criu = criu;
+        this.catalog = catalog;
+        this.checkpointsDir = Files.createDirectories(checkpointsDir);
+        this.workDir = Files.createDirectories(workDir);
+    }
+
+    public Path dirOf(String id) {
+        return checkpointsDir.resolve(id);
+    }
+
+    /** Checks synchronously what can be checked before an operation is started (a 409, not a failed operation). */
+    public void requireRunning(String name) {
+        ContainerState s = runtime.state(name);
+        if (s.status() != ContainerState.Status.RUNNING) {
+            throw ApiException.conflict("container " + name + " is " + s.status() + ": only a running container can be checkpointed");
+        }
+    }
+
+    /**
+     * Dumps a running container. The container is frozen for the whole dump and the copy of its
+     * rootfs changes, so that memory and files are of the same instant; every failure thaws it.
+     * With {@code stop}, the container is stopped only once the checkpoint is complete on disk.
+     */
+    public CheckpointRecord checkpoint(String name, boolean stop, Operation op) throws Exception {
+        requireRunning(name);
+        String id = ID_TIME.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 6);
+        Path dir = dirOf(id);
+        Path images = Files.createDirectories(dir.resolve("images"));
+        Path logs = Files.createDirectories(dir.resolve("logs"));
+        CriuVersion version = criu.version();
+        String kernel = System.getProperty("os.version");
+        CheckpointRecord record = new CheckpointRecord(id, name, Instant.now(), CheckpointRecord.State.WRITING, 0,
+                !stop, version.toString(), kernel);
+        catalog.insertCheckpoint(record);
+        boolean paused = false;
+        try {
+            CheckpointTarget target = runtime.checkpointTarget(name);
+            op.phase("freeze");
+            runtime.pause(name);
+            paused = true;
+            op.phase("dump");
+            CriuCancel cancel = new CriuCancel();
+            op.onCancel(cancel::cancel);
+            CriuOptions.Builder opts = CriuOptions.builder().pid(target.initPid()).imagesDir(images).workDir(logs)
+                    .logFile("dump.log").leaveRunning(true).fileLocks(true).tcpEstablished(true)
+                    .manageCgroupsMode(Rpc.criu_cg_mode.IGNORE).networkLock(Rpc.criu_network_lock_method.NFTABLES);
+            target.externalPipes().forEach(opts::external);
+            target.externalMounts().forEach((key, containerPath) -> opts.extMnt(containerPath, key));
+            if (target.freezerPath() != null) {
+                opts.freezeCgroup(target.freezerPath());
+            }
+            criu.dump(opts.build(), CriuNotifications.NONE, cancel);
+            op.onCancel(() -> { });
+            op.phase("rootfs");
+            copyTree(runtime.changesDir(name), dir.resolve("rootfs"));
+            criu.cpuinfoDump(images);
+            op.phase("manifest");
+            List<ManifestFile> files = ManifestIo.hashTree(dir, List.of("images", "rootfs"));
+            long size = files.stream().mapToLong(ManifestFile::size).sum();
+            ContainerState state = runtime.state(name);
+            ManifestIo.write(dir, new CheckpointManifest(CheckpointManifest.FORMAT, id, name, record.createdAt(),
+                    version.toString(), kernel, state.imageFingerprint(), target.spec(), target.stdioPipes(),
+                    target.externalMounts(), !stop, files));
+            catalog.completeCheckpoint(id, size);
+            if (stop) {
+                op.phase("stop");
+                runtime.resume(name);
+                paused = false;
+                runtime.kill(name, 9);
+                runtime.stop(name, Duration.ofSeconds(5));
+            }
+            return catalog.checkpoint(id).orElseThrow();
+        } catch (Exception | Error e) {
+            discard(id);
+            throw e;
+        } finally {
+            if (paused) {
+                try {
+                    runtime.resume(name);
+                } catch (RuntimeException | IOException e) {
+                    LOG.log(Level.SEVERE, "cannot thaw " + name + " after its checkpoint", e);
+                }
+            }
+        }
+    }
+
+    /** Removes a checkpoint's directory and row; used for failed dumps and by retention. */
+    public void discard(String id) {
+        try {
+            deleteTree(dirOf(id));
+            catalog.deleteCheckpoint(id);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "cannot remove checkpoint " + id, e);
+        }
+    }
+
+    /** The checkpoint to restore: the given one, or the newest complete one of the container. */
+    public CheckpointRecord pick(String name, String id) throws Exception {
+        if (id != null && !id.isEmpty()) {
+            CheckpointRecord r = catalog.checkpoint(id).orElseThrow(() -> ApiException.notFound("checkpoint", id));
+            if (!r.container().equals(name)) {
+                throw ApiException.notFound("checkpoint", name + "/" + id);
+            }
+            return r;
+        }
+        return catalog.checkpointsOf(name).stream().filter(r -> r.state() == CheckpointRecord.State.COMPLETE)
+                .findFirst().orElseThrow(() -> ApiException.notFound("checkpoint of container", name));
+    }
+
+    /**
+     * Restores a checkpoint as container {@code newName} (which must not be running): verifies the
+     * manifest, makes a fresh rootfs from the image plus the saved changes, and restores through the
+     * container's monitor. On failure the half-made container is removed again.
+     */
+    public ContainerState restore(CheckpointRecord record, String newName, Operation op) throws Exception {
+        Path dir = dirOf(record.id());
+        op.phase("verify");
+        CheckpointManifest manifest = ManifestIo.verify(dir);
+        op.phase("rootfs");
+        Path changes = Files.createTempDirectory(workDir, "changes-");
+        Path logs = Files.createTempDirectory(workDir, "restore-");
+        try {
+            copyTree(dir.resolve("rootfs"), changes);
+            runtime.create(newName, manifest.spec(), changes);
+        } catch (Exception e) {
+            deleteTree(changes);
+            throw e;
+        }
+        op.phase("restore");
+        try (CriuSocket socket = CriuSocket.pair()) {
+            RestoreLaunch launch = runtime.launchRestore(newName, socket.peerFd());
+            try {
+                CriuOptions.Builder opts = CriuOptions.builder().imagesDir(dir.resolve("images")).workDir(logs)
+                        .logFile("restore.log").root(launch.rootfs()).rstSibling(true).fileLocks(true)
+                        .tcpEstablished(true).manageCgroupsMode(Rpc.criu_cg_mode.IGNORE)
+                        .networkLock(Rpc.criu_network_lock_method.NFTABLES);
+                for (Map.Entry<String, String> pipe : manifest.stdioPipes().entrySet()) {
+                    Integer fd = launch.inheritFds().get(pipe.getKey());
+                    if (fd != null) {
+                        opts.inheritCriuFd(pipe.getValue(), fd);
+                    }
+                }
+                launch.volumeHostPaths().forEach(opts::extMnt);
+                CriuCancel cancel = new CriuCancel();
+                op.onCancel(cancel::cancel);
+                RestoreResult result = criu.restoreOver(socket, opts.build(), CriuNotifications.NONE, cancel);
+                op.onCancel(() -> { });
+                ContainerState state = runtime.adoptRestored(newName, result.pid());
+                deleteTree(logs);
+                return state;
+            } catch (Exception | Error e) {
+                runtime.abortRestore(newName);
+                runtime.delete(newName, true);
+                throw new IOException("restore of " + newName + " from checkpoint " + record.id() + " failed (CRIU log kept in "
+                        + logs + ")", e);
+            }
+        }
+    }
+
+    /** Keeps the newest {@code keep} complete checkpoints of a container, deleting older ones. */
+    public int prune(String name, int keep) throws Exception {
+        List<CheckpointRecord> all = catalog.checkpointsOf(name).stream()
+                .filter(r -> r.state() == CheckpointRecord.State.COMPLETE).toList();
+        int removed = 0;
+        for (int i = keep; i < all.size(); i++) {
+            discard(all.get(i).id());
+            removed++;
+        }
+        return removed;
+    }
+
+    /** Discards half-written checkpoints (rows still WRITING, directories with no row) left by a crash. */
+    public int reconcile() throws Exception {
+        int discarded = 0;
+        for (CheckpointRecord r : catalog.allCheckpoints()) {
+            if (r.state() == CheckpointRecord.State.WRITING || !Files.isDirectory(dirOf(r.id()))) {
+                discard(r.id());
+                discarded++;
+            }
+        }
+        try (var dirs = Files.list(checkpointsDir)) {
+            for (Path d : dirs.toList()) {
+                if (catalog.checkpoint(d.getFileName().toString()).isEmpty()) {
+                    deleteTree(d);
+                    discarded++;
+                }
+            }
+        }
+        return discarded;
+    }
+
+    public static Map<String, Object> describe(CheckpointRecord r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.id());
+        m.put("container", r.container());
+        m.put("createdAt", r.createdAt().toString());
+        m.put("sizeBytes", r.sizeBytes());
+        m.put("leftRunning", r.leftRunning());
+        m.put("criuVersion", r.criuVersion());
+        m.put("kernel", r.kernel());
+        m.put("state", r.state().name().toLowerCase());
+        return m;
+    }
+
+    /** cp -a keeps owners, modes, device nodes, xattrs and overlay whiteouts, which Files.copy does not. */
+    static void copyTree(Path from, Path to) throws IOException, InterruptedException {
+        Files.createDirectories(to);
+        if (!Files.isDirectory(from)) {
+            return;
+        }
+        run(List.of("cp", "-a", "--", from + "/.", to.toString()));
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try {
+            run(List.of("rm", "-rf", "--one-file-system", "--", dir.toString()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while removing " + dir, e);
+        }
+    }
+
+    private static void run(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed: " + out.strip());
+        }
+    }
+}

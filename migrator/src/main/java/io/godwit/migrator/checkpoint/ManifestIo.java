@@ -1,0 +1,110 @@
+package io.godwit.migrator.checkpoint;
+
+import io.godwit.migrator.api.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Lists and hashes a checkpoint's files, writes manifest.json atomically and verifies it. */
+public final class ManifestIo {
+    public static final String FILE = "manifest.json";
+
+    private ManifestIo() {
+    }
+
+    /** Every regular file under the given subdirectories of {@code dir}, sorted, with size and SHA-256. */
+    public static List<ManifestFile> hashTree(Path dir, List<String> subdirs) throws IOException {
+        List<ManifestFile> out = new ArrayList<>();
+        for (String sub : subdirs) {
+            Path base = dir.resolve(sub);
+            if (!Files.isDirectory(base, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try (Stream<Path> walk = Files.walk(base)) {
+                for (Path p : walk.sorted().toList()) {
+                    if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                        out.add(new ManifestFile(dir.relativize(p).toString(), Files.size(p), sha256(p)));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    public static String sha256(Path file) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] buf = new byte[1 << 20];
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    public static void write(Path dir, CheckpointManifest manifest) throws IOException {
+        Path tmp = dir.resolve(FILE + ".tmp");
+        Files.write(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("cannot write " + dir.resolve(FILE) + " atomically", e);
+        }
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
+    public static CheckpointManifest read(Path dir) throws IOException {
+        Path f = dir.resolve(FILE);
+        if (!Files.isRegularFile(f)) {
+            throw new DamagedCheckpointException(dir, "manifest.json is missing");
+        }
+        try {
+            return Json.MAPPER.readValue(f.toFile(), CheckpointManifest.class);
+        } catch (IOException e) {
+            throw new DamagedCheckpointException(dir, "manifest.json is unreadable: " + e.getMessage());
+        }
+    }
+
+    /** Reads the manifest and checks every file's size and hash; the first difference is the error. */
+    public static CheckpointManifest verify(Path dir) throws IOException {
+        CheckpointManifest m = read(dir);
+        for (ManifestFile f : m.files()) {
+            Path p = dir.resolve(f.path()).normalize();
+            if (!p.startsWith(dir)) {
+                throw new DamagedCheckpointException(dir, "manifest names a file outside the checkpoint: " + f.path());
+            }
+            if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                throw new DamagedCheckpointException(dir, f.path() + " is missing");
+            }
+            if (Files.size(p) != f.size()) {
+                throw new DamagedCheckpointException(dir, f.path() + " has " + Files.size(p) + " bytes, expected " + f.size());
+            }
+            if (!sha256(p).equals(f.sha256())) {
+                throw new DamagedCheckpointException(dir, f.path() + " does not match its SHA-256");
+            }
+        }
+        return m;
+    }
+}

@@ -1,0 +1,90 @@
+package io.godwit.migrator.ops;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** One piece of long work (checkpoint, restore, ...): its progress is read while it runs. */
+public final class Operation {
+    private final String id;
+    private final String kind;
+    private final String target;
+    private final Instant createdAt = Instant.now();
+    private final CountDownLatch done = new CountDownLatch(1);
+    private final AtomicBoolean cancelRequested = new AtomicBoolean();
+    private volatile String status = "running";
+    private volatile String phase = "queued";
+    private volatile long bytesDone;
+    private volatile long bytesTotal;
+    private volatile Instant finishedAt;
+    private volatile String error;
+    private volatile Map<String, Object> result = Map.of();
+    private volatile Runnable onCancel = () -> { };
+
+    Operation(String id, String kind, String target) {
+        this.id = id;
+        this.kind = kind;
+        this.target = target;
+    }
+
+    public String getId() { return id; }
+    public String getKind() { return kind; }
+    public String getTarget() { return target; }
+    public String getStatus() { return status; }
+    public String getPhase() { return phase; }
+    public long getBytesDone() { return bytesDone; }
+    public long getBytesTotal() { return bytesTotal; }
+    public Instant getCreatedAt() { return createdAt; }
+    public Instant getFinishedAt() { return finishedAt; }
+    public String getError() { return error; }
+    public Map<String, Object> getResult() { return result; }
+
+    public void phase(String phase) {
+        this.phase = phase;
+    }
+
+    public void progress(long done, long total) {
+        this.bytesDone = done;
+        this.bytesTotal = total;
+    }
+
+    @JsonIgnore
+    public boolean isCancelRequested() {
+        return cancelRequested.get();
+    }
+
+    /** What to do on cancel while the current step runs (e.g. kill criu); replaced step by step. */
+    public void onCancel(Runnable action) {
+        this.onCancel = action;
+        if (cancelRequested.get()) {
+            action.run();
+        }
+    }
+
+    void requestCancel() {
+        if (cancelRequested.compareAndSet(false, true)) {
+            onCancel.run();
+        }
+    }
+
+    void finish(String status, String error, Map<String, Object> result) {
+        this.status = status;
+        this.error = error;
+        this.result = result == null ? Map.of() : result;
+        this.phase = "done";
+        this.finishedAt = Instant.now();
+        done.countDown();
+    }
+
+    @JsonIgnore
+    public boolean isRunning() {
+        return finishedAt == null;
+    }
+
+    public boolean await(long timeoutMillis) throws InterruptedException {
+        return done.await(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+}

@@ -312,10 +312,7 @@ final class DaemonApi {
             throw ApiException.conflict("container " + name + " is running: stop it before restoring it");
         }
         Operation op = operations.start("restore", name, o -> {
-            if (runtime.list().stream().anyMatch(s -> s.name().equals(name))) {
-                runtime.delete(name, false);
-            }
-            ContainerState state = checkpoints.restore(rec, name, o);
+            ContainerState state = checkpoints.restore(rec, name, true, o);
             return Map.of("checkpoint", rec.id(), "pid", state.initPid());
         });
         return Reply.accepted(op);

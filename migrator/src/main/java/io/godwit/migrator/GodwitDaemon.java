@@ -6,6 +6,7 @@ import io.godwit.migrator.catalog.Catalog;
 import io.godwit.migrator.checkpoint.CheckpointService;
 import io.godwit.migrator.ops.EventBus;
 import io.godwit.migrator.ops.OperationManager;
+import io.godwit.migrator.schedule.Scheduler;
 import io.godwit.runtime.ContainerRuntime;
 import io.godwit.runtime.RuntimeConfig;
 import io.godwit.runtime.cgroup.CgroupManager;
@@ -63,7 +64,9 @@ public final class GodwitDaemon implements Callable<Integer> {
             EventBus events = new EventBus();
             OperationManager operations = new OperationManager(workers, catalog, events);
             DaemonApi api = new DaemonApi(config, runtime, images, checkpoints, operations, catalog, events, criu);
-            try (UnixSocketServer server = UnixSocketServer.start(config.socket(), api.router(), workers)) {
+            try (Scheduler scheduler = new Scheduler(catalog, checkpoints, operations, runtime);
+                    UnixSocketServer server = UnixSocketServer.start(config.socket(), api.router(), workers)) {
+                scheduler.start();
                 Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "godwitd-stop"));
                 LOG.info("godwitd " + VERSION + " listening on " + config.socket() + ", root " + config.root());
                 stopped.await();

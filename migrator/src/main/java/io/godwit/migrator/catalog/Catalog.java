@@ -134,6 +134,17 @@ public final class Catalog implements AutoCloseable {
         }
     }
 
+    /** Records a run; a schedule deleted meanwhile stays deleted. */
+    public synchronized void recordScheduleRun(String container, Instant lastRun, String lastError) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement(
+                "UPDATE schedules SET last_run = ?, last_error = ? WHERE container = ?")) {
+            p.setString(1, lastRun.toString());
+            p.setString(2, lastError);
+            p.setString(3, container);
+            p.executeUpdate();
+        }
+    }
+
     public synchronized boolean deleteSchedule(String container) throws SQLException {
         try (PreparedStatement p = db.prepareStatement("DELETE FROM schedules WHERE container = ?")) {
             p.setString(1, container);

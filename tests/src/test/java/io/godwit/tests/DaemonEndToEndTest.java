@@ -162,4 +162,58 @@ class DaemonEndToEndTest {
         JsonNode stopped = api.post("/1.0/containers/survivor/state", Map.of("action", "stop", "timeoutSeconds", 2)).json();
         assertEquals("STOPPED", stopped.get("status").asText());
     }
+
+    @Test
+    void warmStartLaunchesManyContainersFromOneCheckpoint() throws Exception {
+        launchCounter("template");
+        awaitCountAbove(this, "template", 10);
+        JsonNode cp = runOperation(api.post("/1.0/containers/template/checkpoints", Map.of()));
+        String id = cp.get("result").get("checkpoint").get("id").asText();
+        long atCheckpoint = count("template");
+
+        JsonNode warm = runOperation(api.post("/1.0/containers", Map.of("name", "clone",
+                "from", Map.of("container", "template", "checkpoint", id), "count", 3)));
+        assertEquals("success", warm.get("status").asText(), warm.toString());
+        for (String n : List.of("clone-1", "clone-2", "clone-3")) {
+            JsonNode c = api.get("/1.0/containers/" + n).json();
+            assertEquals("RUNNING", c.get("status").asText(), c.toString());
+            // A warm clone starts from the checkpoint's count, not from zero.
+            assertTrue(count(n) >= atCheckpoint - 20, n + " started cold: " + count(n));
+        }
+        assertEquals("RUNNING", api.get("/1.0/containers/template").json().get("status").asText());
+        assertEquals(409, api.send("POST", "/1.0/containers", Map.of("name", "clone",
+                "from", Map.of("container", "template", "checkpoint", id), "count", 3)).status(),
+                "names already taken");
+    }
+
+    @Test
+    void scheduleCheckpointsPeriodicallyAndKeepsTheNewest() throws Exception {
+        launchCounter("hpc");
+        assertEquals(400, api.send("PUT", "/1.0/containers/hpc/schedule", Map.of("every", "soon")).status());
+        ApiResponse put = api.put("/1.0/containers/hpc/schedule", Map.of("every", "1s", "keep", 2));
+        assertEquals(200, put.status(), put.body());
+        JsonNode list = null;
+        for (int i = 0; i < 150; i++) {
+            list = api.get("/1.0/containers/hpc/checkpoints").json();
+            boolean enoughRuns = api.get("/1.0/operations").json().findValuesAsText("kind").stream()
+                    .filter("scheduled-checkpoint"::equals).count() >= 4;
+            if (enoughRuns) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertEquals(200, api.delete("/1.0/containers/hpc/schedule").status());
+        Thread.sleep(1500); // let a run already started finish
+        list = api.get("/1.0/containers/hpc/checkpoints").json();
+        assertEquals(2, list.size(), "retention keeps the newest 2: " + list);
+        JsonNode restored = null;
+        api.post("/1.0/containers/hpc/state", Map.of("action", "kill", "signal", 9));
+        for (int i = 0; i < 50 && !"STOPPED".equals(api.get("/1.0/containers/hpc").json().get("status").asText()); i++) {
+            Thread.sleep(100);
+        }
+        restored = runOperation(api.post("/1.0/containers/hpc/restore", Map.of("latest", true)));
+        assertEquals("success", restored.get("status").asText(), restored.toString());
+        assertEquals(list.get(0).get("id").asText(), restored.get("result").get("checkpoint").asText(),
+                "--latest restores the newest checkpoint");
+    }
 }

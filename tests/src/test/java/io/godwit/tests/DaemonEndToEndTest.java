@@ -216,4 +216,37 @@ class DaemonEndToEndTest {
         assertEquals(list.get(0).get("id").asText(), restored.get("result").get("checkpoint").asText(),
                 "--latest restores the newest checkpoint");
     }
+
+    @Test
+    void daemonKilledDuringACheckpointLeavesTheContainerRunning() throws Exception {
+        ApiResponse r = api.send("POST", "/1.0/containers", Map.of("name", "big",
+                "spec", Map.of("image", "busybox", "command", List.of("/bin/memwriter", "384"))));
+        assertEquals(201, r.status(), r.body());
+        Path console = daemon.root.resolve("containers/big/console.log");
+        for (int i = 0; i < 100 && !Files.readString(console).contains("filled"); i++) {
+            Thread.sleep(100);
+        }
+        String op = api.post("/1.0/containers/big/checkpoints", Map.of()).json().get("id").asText();
+        for (int i = 0; i < 200; i++) {
+            String phase = api.get("/1.0/operations/" + op).json().get("phase").asText();
+            if (phase.equals("dump")) {
+                break;
+            }
+            Thread.sleep(10);
+        }
+        daemon.killHard();
+        daemon = new DaemonProcess(dir).start();
+        api = daemon.client();
+        assertEquals("RUNNING", api.get("/1.0/containers/big").json().get("status").asText(),
+                "a checkpoint cut short by a daemon crash must leave the container running");
+        assertEquals(0, api.get("/1.0/containers/big/checkpoints").json().size(), "the half-written checkpoint stays");
+        // Still alive and verifying its memory: new "ok" lines keep coming.
+        int lines = Files.readString(console).split("\n").length;
+        for (int i = 0; i < 100 && Files.readString(console).split("\n").length <= lines; i++) {
+            Thread.sleep(100);
+        }
+        String log = Files.readString(console);
+        assertTrue(log.split("\n").length > lines, "memwriter stopped verifying:\n" + log);
+        assertTrue(!log.contains("CORRUPT"), log);
+    }
 }

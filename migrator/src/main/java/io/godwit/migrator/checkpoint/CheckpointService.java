@@ -247,6 +247,9 @@ public final class CheckpointService {
     public int reconcile() throws Exception {
         int discarded = 0;
         for (CheckpointRecord r : catalog.allCheckpoints()) {
+            if (r.state() == CheckpointRecord.State.WRITING) {
+                thawAfterCrash(r.container());
+            }
             if (r.state() == CheckpointRecord.State.WRITING || !Files.isDirectory(dirOf(r.id()))) {
                 discard(r.id());
                 discarded++;
@@ -261,6 +264,18 @@ public final class CheckpointService {
             }
         }
         return discarded;
+    }
+
+    /** A daemon that died mid-checkpoint left its container frozen by our pause: it must run again. */
+    private void thawAfterCrash(String container) {
+        try {
+            if (runtime.state(container).status() == ContainerState.Status.PAUSED) {
+                runtime.resume(container);
+                LOG.warning("thawed " + container + ": the daemon stopped during its checkpoint");
+            }
+        } catch (RuntimeException | IOException e) {
+            LOG.log(Level.WARNING, "cannot thaw " + container + " after an interrupted checkpoint", e);
+        }
     }
 
     public static Map<String, Object> describe(CheckpointRecord r) {

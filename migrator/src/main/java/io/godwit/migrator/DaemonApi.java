@@ -310,11 +310,12 @@ final class DaemonApi {
         if (id == null && !body.path("latest").asBoolean(false)) {
             throw ApiException.badRequest("give 'checkpoint' or 'latest': true");
         }
-        CheckpointRecord rec = checkpoints.pick(name, id);
+        // The state first: restoring onto a running container is wrong whatever checkpoint is named.
         if (runtime.list().stream().anyMatch(s -> s.name().equals(name) && s.status() != ContainerState.Status.STOPPED
                 && s.status() != ContainerState.Status.CREATED)) {
             throw ApiException.conflict("container " + name + " is running: stop it before restoring it");
         }
+        CheckpointRecord rec = checkpoints.pick(name, id);
         Operation op = operations.start("restore", name, o -> {
             ContainerState state = checkpoints.restore(rec, name, true, o);
             return Map.of("checkpoint", rec.id(), "pid", state.initPid());

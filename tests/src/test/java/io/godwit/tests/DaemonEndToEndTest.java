@@ -134,8 +134,10 @@ class DaemonEndToEndTest {
         assertEquals(409, api.send("POST", "/1.0/containers", Map.of("name", "steady",
                 "spec", Map.of("image", "busybox", "command", List.of("x")))).status());
         assertEquals(404, api.send("GET", "/1.0/containers/ghost", null).status());
-        assertEquals(409, api.send("POST", "/1.0/containers/steady/restore", Map.of("latest", true)).status() == 404
-                ? 409 : api.send("POST", "/1.0/containers/steady/restore", Map.of("latest", true)).status());
+        assertEquals(409, api.send("POST", "/1.0/containers/steady/restore", Map.of("latest", true)).status(),
+                "restore onto a running container");
+        assertEquals(400, api.send("POST", "/1.0/containers/steady/restore", Map.of()).status(),
+                "restore without a checkpoint or latest");
         assertEquals(400, api.send("POST", "/1.0/containers/steady/state", Map.of("action", "fly")).status());
         assertEquals(409, api.send("DELETE", "/1.0/containers/steady", null).status());
         api.post("/1.0/containers/steady/state", Map.of("action", "stop", "timeoutSeconds", 2));

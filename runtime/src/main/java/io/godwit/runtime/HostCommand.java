@@ -1,4 +1,4 @@
-package io.godwit.runtime.image;
+package io.godwit.runtime;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a host tool (tar, cp, mount, umount) and turns a failure into an error carrying its stderr. */
-final class HostCommand {
+public final class HostCommand {
 
     private static final long TIMEOUT_MINUTES = 30;
 
@@ -15,7 +15,7 @@ final class HostCommand {
     }
 
     /** Runs the command and returns its stdout; throws with the exit status and stderr when it fails. */
-    static String run(List<String> command) throws IOException {
+    public static String run(List<String> command) throws IOException {
         Process p;
         try {
             p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

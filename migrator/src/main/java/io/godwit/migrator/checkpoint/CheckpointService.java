@@ -13,6 +13,7 @@ import io.godwit.migrator.catalog.CheckpointRecord;
 import io.godwit.migrator.ops.Operation;
 import io.godwit.proto.criu.Rpc;
 import io.godwit.runtime.CheckpointTarget;
+import io.godwit.runtime.HostCommand;
 import io.godwit.runtime.ContainerRuntime;
 import io.godwit.runtime.ContainerState;
 import io.godwit.runtime.RestoreLaunch;
@@ -292,31 +293,16 @@ public final class CheckpointService {
     }
 
     /** cp -a keeps owners, modes, device nodes, xattrs and overlay whiteouts, which Files.copy does not. */
-    static void copyTree(Path from, Path to) throws IOException, InterruptedException {
+    static void copyTree(Path from, Path to) throws IOException {
         Files.createDirectories(to);
-        if (!Files.isDirectory(from)) {
-            return;
+        if (Files.isDirectory(from)) {
+            HostCommand.run(List.of("cp", "-a", "--", from + "/.", to.toString()));
         }
-        run(List.of("cp", "-a", "--", from + "/.", to.toString()));
     }
 
     static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try {
-            run(List.of("rm", "-rf", "--one-file-system", "--", dir.toString()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while removing " + dir, e);
-        }
-    }
-
-    private static void run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IOException(String.join(" ", cmd) + " failed: " + out.strip());
+        if (Files.exists(dir)) {
+            HostCommand.run(List.of("rm", "-rf", "--one-file-system", "--", dir.toString()));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.godwit.runtime.image;
 
+import io.godwit.runtime.HostCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.godwit.runtime.image;
 
+import io.godwit.runtime.HostCommand;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

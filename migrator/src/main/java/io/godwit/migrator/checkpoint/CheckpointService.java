@@ -92,7 +92,6 @@ public final class CheckpointService {
             paused = true;
             op.phase("dump");
             CriuCancel cancel = new CriuCancel();
-            op.onCancel(cancel::cancel);
             CriuOptions.Builder opts = CriuOptions.builder().pid(target.initPid()).imagesDir(images).workDir(logs)
                     .logFile("dump.log").leaveRunning(true).fileLocks(true).tcpEstablished(true)
                     .manageCgroupsMode(Rpc.criu_cg_mode.IGNORE).networkLock(Rpc.criu_network_lock_method.NFTABLES);
@@ -101,8 +100,9 @@ public final class CheckpointService {
             if (target.freezerPath() != null) {
                 opts.freezeCgroup(target.freezerPath());
             }
-            criu.dump(opts.build(), CriuNotifications.NONE, cancel);
-            op.onCancel(() -> { });
+            try (var registration = op.onCancel(cancel::cancel)) {
+                criu.dump(opts.build(), CriuNotifications.NONE, cancel);
+            }
             op.phase("rootfs");
             copyTree(runtime.changesDir(name), dir.resolve("rootfs"));
             criu.cpuinfoDump(images);
@@ -217,9 +217,10 @@ public final class CheckpointService {
                 }
                 launch.volumeHostPaths().forEach(opts::extMnt);
                 CriuCancel cancel = new CriuCancel();
-                op.onCancel(cancel::cancel);
-                RestoreResult result = criu.restoreOver(socket, opts.build(), CriuNotifications.NONE, cancel);
-                op.onCancel(() -> { });
+                RestoreResult result;
+                try (var registration = op.onCancel(cancel::cancel)) {
+                    result = criu.restoreOver(socket, opts.build(), CriuNotifications.NONE, cancel);
+                }
                 ContainerState state = runtime.adoptRestored(newName, result.pid());
                 deleteTree(logs);
                 return state;

@@ -22,7 +22,7 @@ public final class Operation {
     private volatile Instant finishedAt;
     private volatile String error;
     private volatile Map<String, Object> result = Map.of();
-    private volatile Runnable onCancel = () -> { };
+    private final java.util.Set<Runnable> cancelActions = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Operation(String id, String kind, String target) {
         this.id = id;
@@ -56,17 +56,27 @@ public final class Operation {
         return cancelRequested.get();
     }
 
-    /** What to do on cancel while the current step runs (e.g. kill criu); replaced step by step. */
-    public void onCancel(Runnable action) {
-        this.onCancel = action;
+    /** A cancel action that holds while a step runs; closing it ends the step's claim. */
+    public interface CancelRegistration extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * What to do on cancel while a step runs (e.g. kill its criu). Several steps may run at once
+     * (a warm start restores many containers): a cancel reaches every one registered.
+     */
+    public CancelRegistration onCancel(Runnable action) {
+        cancelActions.add(action);
         if (cancelRequested.get()) {
             action.run();
         }
+        return () -> cancelActions.remove(action);
     }
 
     void requestCancel() {
         if (cancelRequested.compareAndSet(false, true)) {
-            onCancel.run();
+            cancelActions.forEach(Runnable::run);
         }
     }
 

@@ -14,6 +14,8 @@ import io.godwit.migrator.checkpoint.CheckpointService;
 import io.godwit.migrator.ops.EventBus;
 import io.godwit.migrator.ops.Operation;
 import io.godwit.migrator.ops.OperationManager;
+import io.godwit.migrator.move.MoveService;
+import io.godwit.migrator.peer.PeerLink;
 import io.godwit.runtime.ContainerName;
 import io.godwit.runtime.ContainerRuntime;
 import io.godwit.runtime.ContainerSpec;
@@ -44,9 +46,14 @@ final class DaemonApi {
     private final EventBus events;
     private final CriuClient criu;
     private final DaemonConfig config;
+    private final PeerLink peers;
+    private final MoveService moves;
 
     DaemonApi(DaemonConfig config, ContainerRuntime runtime, ImageStore images, CheckpointService checkpoints,
-            OperationManager operations, Catalog catalog, EventBus events, CriuClient criu) {
+            OperationManager operations, Catalog catalog, EventBus events, CriuClient criu, PeerLink peers,
+            MoveService moves) {
+        this.peers = peers;
+        this.moves = moves;
         this.config = config;
         this.runtime = runtime;
         this.images = images;
@@ -81,7 +88,15 @@ final class DaemonApi {
                 .add("GET", "/1.0/operations/{id}", r -> operation(r.param("id")))
                 .add("GET", "/1.0/operations/{id}/wait", this::waitOperation)
                 .add("DELETE", "/1.0/operations/{id}", this::cancelOperation)
-                .add("GET", "/1.0/events", r -> eventStream());
+                .add("GET", "/1.0/events", r -> eventStream())
+                .add("POST", "/1.0/containers/{name}/move", this::move)
+                .add("POST", "/1.0/trust/tokens", r -> Reply.created(Map.of("token", peers.issueToken())))
+                .add("GET", "/1.0/remotes", r -> peers.remotes())
+                .add("POST", "/1.0/remotes", this::addRemote)
+                .add("DELETE", "/1.0/remotes/{remote}", r -> {
+                    peers.removeRemote(r.param("remote"));
+                    return Map.of();
+                });
     }
 
     private Map<String, Object> info() throws Exception {
@@ -90,6 +105,9 @@ final class DaemonApi {
         m.put("criu", Map.of("version", criu.version().toString(), "features", criu.features()));
         m.put("root", config.root().toString());
         m.put("socket", config.socket().toString());
+        m.put("fingerprint", peers.identity().fingerprint());
+        var listen = peers.listenAddress();
+        m.put("listen", listen == null ? null : listen.getHostString() + ":" + listen.getPort());
         return m;
     }
 
@@ -321,6 +339,33 @@ final class DaemonApi {
             return Map.of("checkpoint", rec.id(), "pid", state.initPid());
         });
         return Reply.accepted(op);
+    }
+
+    // --- moves and remotes --------------------------------------------------------------
+
+    record MoveRequest(String remote, String mode, String newName) {
+    }
+
+    private Object move(ApiRequest r) throws Exception {
+        String name = name(r);
+        MoveRequest req = r.bind(Json.MAPPER, MoveRequest.class);
+        return Reply.accepted(moves.start(name, req.remote(), req.mode(), req.newName()));
+    }
+
+    record AddRemoteRequest(String name, String address, String token) {
+    }
+
+    private Object addRemote(ApiRequest r) throws Exception {
+        AddRemoteRequest req = r.bind(Json.MAPPER, AddRemoteRequest.class);
+        if (req.name() == null || req.address() == null || req.token() == null) {
+            throw ApiException.badRequest("'name', 'address' and 'token' are required");
+        }
+        try {
+            ContainerName.validate(req.name());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("remote name: " + e.getMessage());
+        }
+        return Reply.created(peers.addRemote(req.name(), req.address(), req.token()));
     }
 
     // --- warm starts -------------------------------------------------------------------

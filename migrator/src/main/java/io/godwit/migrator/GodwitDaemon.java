@@ -1,7 +1,13 @@
 package io.godwit.migrator;
 
 import io.godwit.criu.CriuClient;
+import io.godwit.migrator.api.HttpApiHandler;
+import io.godwit.migrator.api.Router;
 import io.godwit.migrator.api.UnixSocketServer;
+import io.godwit.migrator.move.IncomingMoves;
+import io.godwit.migrator.move.MoveService;
+import io.godwit.migrator.peer.PeerLink;
+import java.net.InetSocketAddress;
 import io.godwit.migrator.catalog.Catalog;
 import io.godwit.migrator.checkpoint.CheckpointService;
 import io.godwit.migrator.ops.EventBus;
@@ -37,6 +43,17 @@ public final class GodwitDaemon implements Callable<Integer> {
     @Option(names = "--socket", description = "Unix socket of the API (default: ${DEFAULT-VALUE})")
     Path socket = DaemonConfig.DEFAULT_SOCKET;
 
+    @Option(names = "--listen", paramLabel = "ADDR:PORT",
+            description = "TLS port for peers and the remote API (default: none, peers cannot reach this daemon)")
+    String listen;
+
+    @Option(names = "--cgroup-parent", paramLabel = "NAME",
+            description = "cgroup under which containers get theirs; one per daemon on a host (default: ${DEFAULT-VALUE})")
+    String cgroupParent = "godwit";
+
+    @Option(names = "--node-name", paramLabel = "NAME", description = "name in this daemon's certificate (default: the host name)")
+    String nodeName;
+
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     public static void main(String[] args) {
@@ -47,12 +64,15 @@ public final class GodwitDaemon implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DaemonConfig config = new DaemonConfig(root.toAbsolutePath(), socket.toAbsolutePath());
+        InetSocketAddress listenAddress = listen == null ? null : PeerLink.parseAddress(listen);
+        String node = nodeName != null ? nodeName : java.net.InetAddress.getLocalHost().getHostName();
         Files.createDirectories(config.root());
         ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
         ContentImageStore images = new ContentImageStore(config.root().resolve("images"));
         try (Catalog catalog = Catalog.open(config.root().resolve("catalog.db"));
+                PeerLink peers = PeerLink.open(config.root().resolve("peer"), node, catalog);
                 ContainerRuntime runtime = new ContainerRuntime(RuntimeConfig.of(config.root().resolve("containers"),
-                        images, CgroupManager.detect(),
+                        images, CgroupManager.detect(cgroupParent),
                         new IpRouteNetworkSetup()))) {
             int interrupted = catalog.failInterruptedOperations(Instant.now());
             CriuClient criu = new CriuClient();
@@ -63,9 +83,25 @@ public final class GodwitDaemon implements Callable<Integer> {
                     + " half-written checkpoints discarded, " + runtime.list().size() + " containers");
             EventBus events = new EventBus();
             OperationManager operations = new OperationManager(workers, catalog, events);
-            DaemonApi api = new DaemonApi(config, runtime, images, checkpoints, operations, catalog, events, criu);
+            MoveService moves = new MoveService(runtime, images, criu, peers, catalog, operations,
+                    config.root().resolve("tmp"));
+            IncomingMoves incoming = new IncomingMoves(runtime, images, criu, checkpoints, operations,
+                    config.root().resolve("incoming"), node);
+            int stale = incoming.discardStaleStaging();
+            if (stale > 0) {
+                LOG.warning("discarded " + stale + " unfinished incoming moves");
+            }
+            DaemonApi api = new DaemonApi(config, runtime, images, checkpoints, operations, catalog, events, criu, peers,
+                    moves);
+            Router router = api.router();
+            if (listenAddress != null) {
+                peers.listen(listenAddress, incoming,
+                        (pipeline, client) -> HttpApiHandler.install(pipeline, router, workers, "remote " + client));
+                LOG.info("peers and remote clients: TLS on " + peers.listenAddress() + ", certificate "
+                        + peers.identity().fingerprint());
+            }
             try (Scheduler scheduler = new Scheduler(catalog, checkpoints, operations, runtime);
-                    UnixSocketServer server = UnixSocketServer.start(config.socket(), api.router(), workers)) {
+                    UnixSocketServer server = UnixSocketServer.start(config.socket(), router, workers)) {
                 scheduler.start();
                 Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "godwitd-stop"));
                 LOG.info("godwitd " + VERSION + " listening on " + config.socket() + ", root " + config.root());

@@ -49,6 +49,11 @@ final class CopyImageStore implements ImageStore {
     }
 
     @Override
+    public Optional<Path> content(String aliasOrFingerprint) {
+        return find(aliasOrFingerprint).map(i -> source);
+    }
+
+    @Override
     public void delete(String aliasOrFingerprint) {
         throw new UnsupportedOperationException();
     }

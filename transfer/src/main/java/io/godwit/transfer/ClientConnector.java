@@ -52,6 +52,7 @@ final class ClientConnector {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        Transports.deadPeerDetection(ch);
                         ch.pipeline().addLast("ssl", ssl.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
                         if (framed) Wire.install(ch.pipeline());
                         init.accept(ch.pipeline());

@@ -56,6 +56,7 @@ public final class PeerServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            Transports.deadPeerDetection(ch);
                             ch.pipeline().addLast("ssl", ssl.newHandler(ch.alloc()));
                             ch.pipeline().addLast("gate", new ServerHandshakeGate(s));
                         }

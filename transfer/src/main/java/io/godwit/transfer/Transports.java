@@ -1,6 +1,8 @@
 package io.godwit.transfer;
 
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -36,6 +38,24 @@ final class Transports {
     static Class<? extends SocketChannel> socketChannel() {
         return epoll() ? EpollSocketChannel.class : NioSocketChannel.class;
     }
+
+    /**
+     * A peer that vanishes (host down, cable cut) must fail the transfer, not hang it: with epoll,
+     * unacknowledged data older than TCP_USER_TIMEOUT kills the connection, and keepalive probes
+     * find a silent one (a call waiting for a long restore) within about KEEPIDLE + 3 * KEEPINTVL.
+     */
+    static void deadPeerDetection(SocketChannel ch) {
+        ch.config().setOption(ChannelOption.SO_KEEPALIVE, true);
+        if (ch instanceof EpollSocketChannel) {
+            ch.config().setOption(EpollChannelOption.TCP_USER_TIMEOUT, USER_TIMEOUT_MS);
+            ch.config().setOption(EpollChannelOption.TCP_KEEPIDLE, KEEPIDLE_S);
+            ch.config().setOption(EpollChannelOption.TCP_KEEPINTVL, 2);
+            ch.config().setOption(EpollChannelOption.TCP_KEEPCNT, 3);
+        }
+    }
+
+    static final int USER_TIMEOUT_MS = Integer.getInteger("godwit.transfer.userTimeoutMs", 15_000);
+    static final int KEEPIDLE_S = Integer.getInteger("godwit.transfer.keepIdleSeconds", 5);
 
     /** One event loop group shared by every outgoing session of this JVM (daemon threads). */
     static EventLoopGroup clientGroup() {

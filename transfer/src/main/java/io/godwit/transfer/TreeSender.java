@@ -39,7 +39,23 @@ final class TreeSender {
         void afterHash(String path, long offset, ByteBuf buf, int index, int length);
     }
 
-    static volatile ChunkTamper tamper;
+    static volatile ChunkTamper tamper = faultFromProperty(System.getProperty("godwit.fault.flipByteOf"));
+
+    /**
+     * Fault injection for end-to-end tests of whole daemons: -Dgodwit.fault.flipByteOf=NAME flips
+     * one byte of the first chunk of the first file named NAME this JVM sends, after hashing, as a
+     * bad network path would. Unset (always, in production) it does nothing.
+     */
+    static ChunkTamper faultFromProperty(String fileName) {
+        if (fileName == null || fileName.isEmpty()) return null;
+        java.util.concurrent.atomic.AtomicBoolean fired = new java.util.concurrent.atomic.AtomicBoolean();
+        return (path, offset, buf, index, length) -> {
+            String base = path.substring(path.lastIndexOf('/') + 1);
+            if (base.equals(fileName) && length > 0 && fired.compareAndSet(false, true)) {
+                buf.setByte(index, buf.getByte(index) ^ 0x01);
+            }
+        };
+    }
 
     private final ClientConnector connector;
 

@@ -10,11 +10,13 @@ import io.godwit.criu.RestoreResult;
 import io.godwit.migrator.api.ApiException;
 import io.godwit.migrator.catalog.Catalog;
 import io.godwit.migrator.catalog.CheckpointRecord;
+import io.godwit.migrator.files.Trees;
 import io.godwit.migrator.ops.Operation;
 import io.godwit.proto.criu.Rpc;
 import io.godwit.runtime.CheckpointTarget;
 import io.godwit.runtime.HostCommand;
 import io.godwit.runtime.ContainerRuntime;
+import io.godwit.runtime.ContainerSpec;
 import io.godwit.runtime.ContainerState;
 import io.godwit.runtime.RestoreLaunch;
 import java.io.IOException;
@@ -92,19 +94,12 @@ public final class CheckpointService {
             paused = true;
             op.phase("dump");
             CriuCancel cancel = new CriuCancel();
-            CriuOptions.Builder opts = CriuOptions.builder().pid(target.initPid()).imagesDir(images).workDir(logs)
-                    .logFile("dump.log").leaveRunning(true).fileLocks(true).tcpEstablished(true)
-                    .manageCgroupsMode(Rpc.criu_cg_mode.IGNORE).networkLock(Rpc.criu_network_lock_method.NFTABLES);
-            target.externalPipes().forEach(opts::external);
-            target.externalMounts().forEach((key, containerPath) -> opts.extMnt(containerPath, key));
-            if (target.freezerPath() != null) {
-                opts.freezeCgroup(target.freezerPath());
-            }
+            CriuOptions.Builder opts = DumpOptions.of(target, images, logs);
             try (var registration = op.onCancel(cancel::cancel)) {
                 criu.dump(opts.build(), CriuNotifications.NONE, cancel);
             }
             op.phase("rootfs");
-            copyTree(runtime.changesDir(name), dir.resolve("rootfs"));
+            Trees.copy(runtime.changesDir(name), dir.resolve("rootfs"));
             criu.cpuinfoDump(images);
             op.phase("manifest");
             List<ManifestFile> files = ManifestIo.hashTree(dir, List.of("images", "rootfs"));
@@ -157,7 +152,7 @@ public final class CheckpointService {
     /** Removes a checkpoint's directory and row; used for failed dumps and by retention. */
     public void discard(String id) {
         try {
-            deleteTree(dirOf(id));
+            Trees.delete(dirOf(id));
             catalog.deleteCheckpoint(id);
         } catch (Exception e) {
             LOG.log(Level.WARNING, "cannot remove checkpoint " + id, e);
@@ -191,25 +186,41 @@ public final class CheckpointService {
         if (replaceStopped && runtime.list().stream().anyMatch(s -> s.name().equals(newName))) {
             runtime.delete(newName, false);
         }
+        return restoreImages(newName, manifest.spec(), dir.resolve("images"), dir.resolve("rootfs"),
+                manifest.stdioPipes(), op, "checkpoint " + record.id());
+    }
+
+    /**
+     * Makes container newName from a spec and its saved rootfs changes, and restores CRIU's images
+     * into it through its monitor. Used by local restores and by moves arriving from a peer. On
+     * failure the half-made container is removed again and the CRIU log is kept.
+     *
+     * @param stdioPipes "stdout"/"stderr" to the pipe inode CRIU saw at dump time
+     * @param from       what the images are, for messages ("checkpoint X", "move Y from host")
+     */
+    public ContainerState restoreImages(String newName, ContainerSpec spec, Path imagesDir, Path changesDir,
+            Map<String, String> stdioPipes, Operation op, String from) throws Exception {
         op.phase("rootfs");
         Path changes = Files.createTempDirectory(workDir, "changes-");
         Path logs = Files.createTempDirectory(workDir, "restore-");
         try {
-            copyTree(dir.resolve("rootfs"), changes);
-            runtime.create(newName, manifest.spec(), changes);
+            Trees.copy(changesDir, changes);
+            runtime.create(newName, spec, changes);
         } catch (Exception e) {
-            deleteTree(changes);
+            Trees.delete(logs);
             throw e;
+        } finally {
+            Trees.delete(changes);
         }
         op.phase("restore");
         try (CriuSocket socket = CriuSocket.pair()) {
             RestoreLaunch launch = runtime.launchRestore(newName, socket.peerFd());
             try {
-                CriuOptions.Builder opts = CriuOptions.builder().imagesDir(dir.resolve("images")).workDir(logs)
+                CriuOptions.Builder opts = CriuOptions.builder().imagesDir(imagesDir).workDir(logs)
                         .logFile("restore.log").root(launch.rootfs()).rstSibling(true).fileLocks(true)
                         .tcpEstablished(true).manageCgroupsMode(Rpc.criu_cg_mode.IGNORE)
                         .networkLock(Rpc.criu_network_lock_method.NFTABLES);
-                for (Map.Entry<String, String> pipe : manifest.stdioPipes().entrySet()) {
+                for (Map.Entry<String, String> pipe : stdioPipes.entrySet()) {
                     Integer fd = launch.inheritFds().get(pipe.getKey());
                     if (fd != null) {
                         opts.inheritCriuFd(pipe.getValue(), fd);
@@ -222,14 +233,19 @@ public final class CheckpointService {
                     result = criu.restoreOver(socket, opts.build(), CriuNotifications.NONE, cancel);
                 }
                 ContainerState state = runtime.adoptRestored(newName, result.pid());
-                deleteTree(logs);
+                Trees.delete(logs);
                 return state;
             } catch (Exception | Error e) {
                 runtime.abortRestore(newName);
                 runtime.delete(newName, true);
-                throw new IOException("restore of " + newName + " from checkpoint " + record.id() + " failed (CRIU log kept in "
+                throw new IOException("restore of " + newName + " from " + from + " failed (CRIU log kept in "
                         + logs + ")", e);
             }
+        } catch (IOException | RuntimeException e) {
+            if (runtime.list().stream().anyMatch(st -> st.name().equals(newName))) {
+                runtime.delete(newName, true); // the monitor could not even start
+            }
+            throw e;
         }
     }
 
@@ -260,7 +276,7 @@ public final class CheckpointService {
         try (var dirs = Files.list(checkpointsDir)) {
             for (Path d : dirs.toList()) {
                 if (catalog.checkpoint(d.getFileName().toString()).isEmpty()) {
-                    deleteTree(d);
+                    Trees.delete(d);
                     discarded++;
                 }
             }
@@ -291,19 +307,5 @@ public final class CheckpointService {
         m.put("kernel", r.kernel());
         m.put("state", r.state().name().toLowerCase());
         return m;
-    }
-
-    /** cp -a keeps owners, modes, device nodes, xattrs and overlay whiteouts, which Files.copy does not. */
-    static void copyTree(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        if (Files.isDirectory(from)) {
-            HostCommand.run(List.of("cp", "-a", "--", from + "/.", to.toString()));
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            HostCommand.run(List.of("rm", "-rf", "--one-file-system", "--", dir.toString()));
-        }
     }
 }

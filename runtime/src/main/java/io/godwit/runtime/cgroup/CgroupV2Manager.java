@@ -17,12 +17,14 @@ public final class CgroupV2Manager implements CgroupManager {
 
     static final List<String> WANTED = List.of("cpu", "memory", "pids");
 
+    static final Path DEFAULT_ROOT = Path.of("/sys/fs/cgroup");
+
     private final Path root;
     private final String parent;
 
     /** The manager for a host whose /sys/fs/cgroup is cgroup2. */
     public CgroupV2Manager() {
-        this(Path.of("/sys/fs/cgroup"), CgroupV1Manager.DEFAULT_PARENT);
+        this(DEFAULT_ROOT, CgroupV1Manager.DEFAULT_PARENT);
     }
 
     /** A manager rooted at another cgroup2 mount or directory (a hybrid host's unified mount, a delegated subtree). */

@@ -149,6 +149,11 @@ public final class ContentImageStore implements ImageStore {
     }
 
     @Override
+    public synchronized Optional<Path> content(String aliasOrFingerprint) throws IOException {
+        return find(aliasOrFingerprint).map(i -> root.resolve(i.fingerprint()).resolve("rootfs"));
+    }
+
+    @Override
     public synchronized void delete(String aliasOrFingerprint) throws IOException {
         ImageInfo image = require(aliasOrFingerprint);
         Path imageDir = root.resolve(image.fingerprint());

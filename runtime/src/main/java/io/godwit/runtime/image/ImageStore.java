@@ -19,6 +19,9 @@ public interface ImageStore {
     /** Finds an image by alias or by fingerprint (or a unique prefix of at least 12 hex digits). */
     Optional<ImageInfo> find(String aliasOrFingerprint) throws IOException;
 
+    /** The image's own tree (never to be written), to send to a peer that lacks the image. */
+    Optional<Path> content(String aliasOrFingerprint) throws IOException;
+
     /** Refuses (IllegalStateException) while a container rootfs still uses the image. */
     void delete(String aliasOrFingerprint) throws IOException;
 

@@ -1,0 +1,270 @@
+package io.godwit.migrator.move;
+
+import io.godwit.criu.CriuClient;
+import io.godwit.criu.CriuException;
+import io.godwit.criu.CriuFeatures;
+import io.godwit.criu.CriuVersion;
+import io.godwit.migrator.api.ApiException;
+import io.godwit.migrator.api.Json;
+import io.godwit.migrator.checkpoint.CheckpointService;
+import io.godwit.migrator.files.Trees;
+import io.godwit.migrator.move.MoveProtocol.Abort;
+import io.godwit.migrator.move.MoveProtocol.ImageCommit;
+import io.godwit.migrator.move.MoveProtocol.Preflight;
+import io.godwit.migrator.move.MoveProtocol.PreflightAnswer;
+import io.godwit.migrator.move.MoveProtocol.RestoreOrder;
+import io.godwit.migrator.move.MoveProtocol.Restored;
+import io.godwit.migrator.ops.Operation;
+import io.godwit.migrator.ops.OperationManager;
+import io.godwit.runtime.ContainerName;
+import io.godwit.runtime.ContainerRuntime;
+import io.godwit.runtime.ContainerState;
+import io.godwit.runtime.image.ImageInfo;
+import io.godwit.runtime.image.ImageStore;
+import io.godwit.transfer.CallReply;
+import io.godwit.transfer.PeerService;
+import io.godwit.transfer.TransferException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The target side of moves: answers a source daemon's pre-flight, receives its trees into a
+ * staging directory of the move, restores the container, and removes every trace when the
+ * source aborts. Only the peer that opened a move may send to it.
+ */
+public final class IncomingMoves implements PeerService {
+    private static final Logger LOG = Logger.getLogger(IncomingMoves.class.getName());
+    /** Room kept free beyond what a move brings, so that a move never fills the disk. */
+    static final long DISK_MARGIN = 64L << 20;
+
+    /**
+     * A move this daemon agreed to; restored is the container it made, once it made one. A
+     * finished move is remembered for a while: if our "running" answer was lost, the source's
+     * abort still finds (and removes) the container, so that the container runs in one place.
+     */
+    private record Incoming(String moveId, String peer, String name, Path dir, String restored, long createdAt) {
+        Incoming withRestored(String n) {
+            return new Incoming(moveId, peer, name, dir, n, createdAt);
+        }
+    }
+
+    static final long FORGET_FINISHED_MS = 3_600_000;
+
+    private final ContainerRuntime runtime;
+    private final ImageStore images;
+    private final CriuClient criu;
+    private final CheckpointService checkpoints;
+    private final OperationManager operations;
+    private final Path stagingRoot;
+    private final String nodeName;
+    private final Map<String, Incoming> moves = new ConcurrentHashMap<>();
+
+    public IncomingMoves(ContainerRuntime runtime, ImageStore images, CriuClient criu, CheckpointService checkpoints,
+            OperationManager operations, Path stagingRoot, String nodeName) throws IOException {
+        this.runtime = runtime;
+        this.images = images;
+        this.criu = criu;
+        this.checkpoints = checkpoints;
+        this.operations = operations;
+        this.stagingRoot = Files.createDirectories(stagingRoot);
+        this.nodeName = nodeName;
+    }
+
+    /** A daemon that stopped mid-move left staging directories no source will ever finish. */
+    public int discardStaleStaging() throws IOException {
+        int n = 0;
+        try (var dirs = Files.list(stagingRoot)) {
+            for (Path d : dirs.toList()) {
+                Trees.delete(d);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public CallReply handleCall(String method, byte[] json, String peer) throws Exception {
+        try {
+            Object answer = switch (method) {
+                case MoveProtocol.PREFLIGHT -> preflight(Json.MAPPER.readValue(json, Preflight.class), peer);
+                case MoveProtocol.IMAGE -> importImage(Json.MAPPER.readValue(json, ImageCommit.class), peer);
+                case MoveProtocol.RESTORE -> restore(Json.MAPPER.readValue(json, RestoreOrder.class), peer);
+                case MoveProtocol.ABORT -> abort(Json.MAPPER.readValue(json, Abort.class), peer);
+                default -> throw new ApiException(404, "no peer call " + method);
+            };
+            return CallReply.ok(Json.MAPPER.writeValueAsBytes(answer));
+        } catch (ApiException e) {
+            return CallReply.of(e.status(), Json.MAPPER.writeValueAsBytes(Map.of("error", e.getMessage())));
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            return CallReply.of(400, Json.MAPPER.writeValueAsBytes(Map.of("error", "malformed " + method + ": "
+                    + e.getOriginalMessage())));
+        }
+    }
+
+    private PreflightAnswer preflight(Preflight p, String peer) throws Exception {
+        requireMoveId(p.moveId());
+        try {
+            ContainerName.validate(p.name());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        if (runtime.list().stream().anyMatch(s -> s.name().equals(p.name()))
+                || moves.values().stream().anyMatch(m -> m.restored() == null && m.name().equals(p.name()))) {
+            throw ApiException.conflict("a container named " + p.name() + " exists on " + nodeName
+                    + ": move it under another name (--name)");
+        }
+        CriuVersion mine = criu.version();
+        CriuVersion theirs = parseVersion(p.criuVersion());
+        if (mine.compareTo(theirs) < 0) {
+            throw ApiException.conflict("CRIU " + mine + " on " + nodeName + " is older than the source's " + theirs
+                    + ": it may not read its images");
+        }
+        checkCpu(p.cpuinfo());
+        for (String hostPath : p.volumeHostPaths() == null ? java.util.List.<String>of() : p.volumeHostPaths()) {
+            if (!Files.isDirectory(Path.of(hostPath))) {
+                throw ApiException.conflict("volume " + hostPath + " does not exist on " + nodeName);
+            }
+        }
+        boolean imagePresent = p.imageFingerprint() != null && images.find(p.imageFingerprint()).isPresent();
+        long need = p.bytesNeeded() + (imagePresent ? 0 : p.imageBytes()) + DISK_MARGIN;
+        long free = Files.getFileStore(stagingRoot).getUsableSpace();
+        if (free < need) {
+            throw new ApiException(507, "not enough disk on " + nodeName + ": the move needs " + mib(need)
+                    + " MiB (with " + mib(DISK_MARGIN) + " MiB to spare), " + mib(free) + " MiB are free");
+        }
+        Path dir = stagingRoot.resolve(p.moveId());
+        long now = System.currentTimeMillis();
+        moves.values().removeIf(m -> m.restored() != null && now - m.createdAt() > FORGET_FINISHED_MS);
+        if (moves.putIfAbsent(p.moveId(), new Incoming(p.moveId(), peer, p.name(), dir, null, now)) != null) {
+            throw ApiException.conflict("move " + p.moveId() + " is already under way");
+        }
+        Files.createDirectories(dir);
+        CriuFeatures f = criu.features();
+        LOG.info("move " + p.moveId() + " of " + p.name() + " from " + peer + " accepted");
+        return new PreflightAnswer(nodeName, imagePresent, free, mine.toString(), f.lazyPages(), f.memTrack());
+    }
+
+    private void checkCpu(String cpuinfoBase64) throws Exception {
+        if (cpuinfoBase64 == null || cpuinfoBase64.isEmpty()) {
+            throw ApiException.badRequest("pre-flight without the source's CPU description");
+        }
+        Path dir = Files.createTempDirectory(stagingRoot, ".cpu-");
+        try {
+            Files.write(dir.resolve("cpuinfo.img"), Base64.getDecoder().decode(cpuinfoBase64));
+            criu.cpuinfoCheck(dir);
+        } catch (CriuException e) {
+            throw ApiException.conflict("the CPU of " + nodeName + " cannot run what the source's CPU runs: "
+                    + e.getMessage());
+        } finally {
+            Trees.delete(dir);
+        }
+    }
+
+    private Map<String, Object> importImage(ImageCommit c, String peer) throws Exception {
+        Incoming m = ownMove(c.moveId(), peer);
+        Path tree = m.dir().resolve(MoveProtocol.TREE_IMAGE);
+        String alias = c.alias();
+        if (alias == null || images.find(alias).isPresent()) {
+            alias = "img-" + c.fingerprint().substring(0, 12); // never take an alias from a local image
+        }
+        ImageInfo info = images.importImage(alias, tree);
+        if (!info.fingerprint().equals(c.fingerprint())) {
+            images.delete(info.fingerprint());
+            throw ApiException.conflict("image arrived with fingerprint " + info.fingerprint() + ", expected "
+                    + c.fingerprint());
+        }
+        Trees.delete(tree);
+        return Map.of("fingerprint", info.fingerprint(), "alias", info.alias());
+    }
+
+    private Restored restore(RestoreOrder o, String peer) throws Exception {
+        Incoming m = ownMove(o.moveId(), peer);
+        if (!o.name().equals(m.name())) {
+            throw ApiException.badRequest("move " + o.moveId() + " was agreed for " + m.name() + ", not " + o.name());
+        }
+        long t0 = System.nanoTime();
+        Operation op = operations.start("move-in", o.name(), work -> {
+            if (o.lazy()) {
+                throw ApiException.conflict("lazy moves are not supported by " + nodeName);
+            }
+            ContainerState s = checkpoints.restoreImages(o.name(), o.spec(), m.dir().resolve(MoveProtocol.TREE_IMAGES),
+                    m.dir().resolve(MoveProtocol.TREE_ROOTFS), o.stdioPipes(), work, "move " + o.moveId());
+            moves.computeIfPresent(o.moveId(), (k, v) -> v.withRestored(o.name()));
+            return Map.of("pid", s.initPid(), "move", o.moveId());
+        });
+        op.await(Long.MAX_VALUE);
+        if (!"success".equals(op.getStatus())) {
+            throw new ApiException(500, "restore on " + nodeName + " failed: " + op.getError());
+        }
+        ContainerState s = runtime.state(o.name());
+        Trees.delete(m.dir()); // running here: what arrived is no longer needed
+        return new Restored(o.name(), s.initPid(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private Map<String, Object> abort(Abort a, String peer) throws Exception {
+        requireMoveId(a.moveId());
+        Incoming m = moves.get(a.moveId());
+        if (m == null) {
+            return Map.of("aborted", false);
+        }
+        if (!m.peer().equals(peer)) {
+            throw new ApiException(403, "move " + a.moveId() + " belongs to another peer");
+        }
+        moves.remove(a.moveId());
+        LOG.warning("move " + a.moveId() + " of " + m.name() + " aborted by the source: " + a.reason());
+        if (m.restored() != null) {
+            try {
+                runtime.delete(m.restored(), true);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot remove " + m.restored() + " of aborted move " + a.moveId(), e);
+            }
+        }
+        Trees.delete(m.dir());
+        return Map.of("aborted", true);
+    }
+
+    @Override
+    public Path treeTarget(String treeId, String peer) throws Exception {
+        int slash = treeId.indexOf('/');
+        if (slash < 0 || !MoveProtocol.TREES.contains(treeId.substring(slash + 1))) {
+            throw new TransferException("unknown tree " + treeId);
+        }
+        Incoming m = ownMove(treeId.substring(0, slash), peer);
+        return Files.createDirectories(m.dir().resolve(treeId.substring(slash + 1)));
+    }
+
+    private Incoming ownMove(String moveId, String peer) {
+        requireMoveId(moveId);
+        Incoming m = moves.get(moveId);
+        if (m == null || !m.peer().equals(peer) || m.restored() != null) {
+            throw ApiException.notFound("move", moveId);
+        }
+        return m;
+    }
+
+    private static void requireMoveId(String id) {
+        if (id == null || !MoveProtocol.MOVE_ID.matcher(id).matches()) {
+            throw ApiException.badRequest("bad move id '" + id + "'");
+        }
+    }
+
+    static CriuVersion parseVersion(String v) {
+        try {
+            String[] p = v.split("[ .]");
+            return new CriuVersion(Integer.parseInt(p[0]), Integer.parseInt(p[1]),
+                    p.length > 2 && p[2].matches("\\d+") ? Integer.parseInt(p[2]) : 0, "");
+        } catch (RuntimeException e) {
+            throw ApiException.badRequest("bad CRIU version '" + v + "'");
+        }
+    }
+
+    private static long mib(long bytes) {
+        return bytes >> 20;
+    }
+}

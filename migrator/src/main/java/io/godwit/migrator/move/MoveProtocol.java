@@ -1,0 +1,67 @@
+package io.godwit.migrator.move;
+
+import io.godwit.runtime.ContainerSpec;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * What the source and the target daemon say to each other during a move: the peer call names
+ * and their JSON bodies. Trees travel as {@code MOVEID/image}, {@code MOVEID/rootfs} and
+ * {@code MOVEID/images}.
+ */
+public final class MoveProtocol {
+    public static final String PREFLIGHT = "move.preflight";
+    public static final String IMAGE = "move.image";
+    public static final String RESTORE = "move.restore";
+    public static final String ABORT = "move.abort";
+
+    public static final String TREE_IMAGE = "image";
+    public static final String TREE_ROOTFS = "rootfs";
+    public static final String TREE_IMAGES = "images";
+    public static final List<String> TREES = List.of(TREE_IMAGE, TREE_ROOTFS, TREE_IMAGES);
+
+    /** Move ids are ours (UUIDs); anything else from a peer is refused before it names a directory. */
+    static final Pattern MOVE_ID = Pattern.compile("[a-f0-9][a-f0-9-]{7,63}");
+
+    private MoveProtocol() {
+    }
+
+    /**
+     * Asked before anything is frozen. cpuinfo is the source's CPUINFO_DUMP image (base64);
+     * bytesNeeded what will land on the target's disk (memory pages, rootfs changes, the image
+     * if the target lacks it).
+     */
+    public record Preflight(String moveId, String name, String imageFingerprint, String imageAlias, long imageBytes,
+            String criuVersion, String cpuinfo, long bytesNeeded, List<String> volumeHostPaths, String mode) {
+    }
+
+    /** The target's go: what it has and can do. A no-go is an error reply instead. */
+    public record PreflightAnswer(String node, boolean imagePresent, long freeBytes, String criuVersion,
+            boolean lazyPages, boolean memTrack) {
+    }
+
+    /** The image tree arrived: import it, and check that it is the image the source has. */
+    public record ImageCommit(String moveId, String fingerprint, String alias) {
+    }
+
+    /**
+     * Restore the images as container name. stdioPipes as in a checkpoint manifest. With lazy,
+     * the memory pages stay on the source: pageTunnel names the tunnel to its page server.
+     */
+    public record RestoreOrder(String moveId, String name, ContainerSpec spec, Map<String, String> stdioPipes,
+            boolean lazy, String pageTunnel) {
+    }
+
+    /** The container runs on the target: its init pid there and how long the restore took. */
+    public record Restored(String name, int pid, long restoreMs) {
+    }
+
+    /** Forget this move: remove what arrived and any container it made. */
+    public record Abort(String moveId, String reason) {
+    }
+
+    static String treeId(String moveId, String tree) {
+        return moveId + "/" + tree;
+    }
+}

@@ -1,0 +1,78 @@
+package io.godwit.migrator.move;
+
+import io.godwit.criu.CriuClient;
+import io.godwit.migrator.api.ApiException;
+import io.godwit.migrator.catalog.Catalog;
+import io.godwit.migrator.ops.Operation;
+import io.godwit.migrator.ops.OperationManager;
+import io.godwit.migrator.peer.PeerLink;
+import io.godwit.runtime.ContainerName;
+import io.godwit.runtime.ContainerRuntime;
+import io.godwit.runtime.ContainerState;
+import io.godwit.runtime.image.ImageStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Starts moves: checks what can be checked at once (a 4xx), then runs the move as an operation. */
+public final class MoveService {
+    private final ContainerRuntime runtime;
+    private final ImageStore images;
+    private final CriuClient criu;
+    private final PeerLink peers;
+    private final Catalog catalog;
+    private final OperationManager operations;
+    private final Path workDir;
+    private final Set<String> moving = ConcurrentHashMap.newKeySet();
+
+    public MoveService(ContainerRuntime runtime, ImageStore images, CriuClient criu, PeerLink peers, Catalog catalog,
+            OperationManager operations, Path workDir) throws IOException {
+        this.runtime = runtime;
+        this.images = images;
+        this.criu = criu;
+        this.peers = peers;
+        this.catalog = catalog;
+        this.operations = operations;
+        this.workDir = Files.createDirectories(workDir);
+    }
+
+    public Operation start(String name, String remote, String mode, String newName) throws Exception {
+        MoveMode m = MoveMode.parse(mode);
+        String as = newName == null || newName.isEmpty() ? name : newName;
+        try {
+            ContainerName.validate(as);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("new name: " + e.getMessage());
+        }
+        if (remote == null || remote.isEmpty()) {
+            throw ApiException.badRequest("'remote' is required");
+        }
+        peers.remote(remote); // 404 when unknown
+        ContainerState s = runtime.state(name);
+        if (s.status() != ContainerState.Status.RUNNING) {
+            throw ApiException.conflict("container " + name + " is " + s.status().name().toLowerCase()
+                    + ": only a running container can be moved");
+        }
+        if (m == MoveMode.PRECOPY) {
+            m.resolve(false, criu.features().memTrack(), false); // refuses with the reason before anything starts
+        }
+        if (!moving.add(name)) {
+            throw ApiException.conflict("container " + name + " is already being moved");
+        }
+        OutgoingMove.Request req = new OutgoingMove.Request(name, remote, m, as);
+        try {
+            return operations.start("move", name, op -> {
+                try {
+                    return new OutgoingMove(runtime, images, criu, peers, catalog, workDir, req, op).run();
+                } finally {
+                    moving.remove(name);
+                }
+            });
+        } catch (RuntimeException e) {
+            moving.remove(name);
+            throw e;
+        }
+    }
+}

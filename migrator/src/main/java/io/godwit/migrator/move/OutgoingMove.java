@@ -1,0 +1,305 @@
+package io.godwit.migrator.move;
+
+import io.godwit.criu.CriuCancel;
+import io.godwit.criu.CriuClient;
+import io.godwit.criu.CriuNotifications;
+import io.godwit.migrator.api.Json;
+import io.godwit.migrator.catalog.Catalog;
+import io.godwit.migrator.checkpoint.DumpOptions;
+import io.godwit.migrator.files.Trees;
+import io.godwit.migrator.move.MoveProtocol.Abort;
+import io.godwit.migrator.move.MoveProtocol.ImageCommit;
+import io.godwit.migrator.move.MoveProtocol.Preflight;
+import io.godwit.migrator.move.MoveProtocol.PreflightAnswer;
+import io.godwit.migrator.move.MoveProtocol.RestoreOrder;
+import io.godwit.migrator.move.MoveProtocol.Restored;
+import io.godwit.migrator.ops.Operation;
+import io.godwit.migrator.peer.PeerLink;
+import io.godwit.runtime.CheckpointTarget;
+import io.godwit.runtime.ContainerRuntime;
+import io.godwit.runtime.ContainerState;
+import io.godwit.runtime.VolumeMount;
+import io.godwit.runtime.image.ImageInfo;
+import io.godwit.runtime.image.ImageStore;
+import io.godwit.transfer.CallReply;
+import io.godwit.transfer.PeerSession;
+import io.godwit.transfer.SyncMode;
+import io.godwit.transfer.TreeStats;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One container leaving for a peer. The rule: the container here is destroyed only after the
+ * target answered that the restored one runs; any failure before that thaws it here and asks
+ * the target to remove what it received or made.
+ */
+final class OutgoingMove {
+    private static final Logger LOG = Logger.getLogger(OutgoingMove.class.getName());
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);
+
+    /** What a caller asked for, checked. */
+    record Request(String name, String remote, MoveMode mode, String newName) {
+    }
+
+    private final ContainerRuntime runtime;
+    private final ImageStore images;
+    private final CriuClient criu;
+    private final PeerLink peers;
+    private final Catalog catalog;
+    private final Path workDir;
+    private final Request req;
+    private final Operation op;
+    private final PhaseClock clock;
+    private final String moveId;
+
+    private PeerSession session;
+    private boolean frozen;
+    private boolean targetTouched;
+    private long sentBytes;
+    private long sendNanos;
+    private long memoryBytes;
+    private long rootfsBytes;
+
+    OutgoingMove(ContainerRuntime runtime, ImageStore images, CriuClient criu, PeerLink peers, Catalog catalog,
+            Path workDir, Request req, Operation op) {
+        this.runtime = runtime;
+        this.images = images;
+        this.criu = criu;
+        this.peers = peers;
+        this.catalog = catalog;
+        this.workDir = workDir;
+        this.req = req;
+        this.op = op;
+        this.clock = new PhaseClock(op);
+        this.moveId = op.getId();
+    }
+
+    Map<String, Object> run() throws Exception {
+        Thread worker = Thread.currentThread();
+        Path dumpDir = Files.createTempDirectory(workDir, "move-");
+        CriuCancel criuCancel = new CriuCancel();
+        try (var onCancel = op.onCancel(() -> {
+            criuCancel.cancel();
+            worker.interrupt();
+        })) {
+            return move(dumpDir, criuCancel);
+        } catch (Exception | Error e) {
+            String step = clock.current();
+            clock.stop();
+            Thread.interrupted(); // a cancel's interrupt must not break the clean-up below
+            String left = undo(e);
+            if (op.isCancelRequested()) {
+                throw new CancellationException("move of " + req.name() + " cancelled during " + step + "; " + left);
+            }
+            throw new IOException("move of " + req.name() + " to " + req.remote() + " failed during " + step + ": "
+                    + rootMessage(e) + "; " + left, e);
+        } finally {
+            Trees.delete(dumpDir);
+        }
+    }
+
+    private Map<String, Object> move(Path dumpDir, CriuCancel criuCancel) throws Exception {
+        clock.enter("preflight");
+        CheckpointTarget target = runtime.checkpointTarget(req.name());
+        ContainerState state = runtime.state(req.name());
+        if (state.status() != ContainerState.Status.RUNNING) {
+            throw new IllegalStateException(req.name() + " is " + state.status() + ", not running");
+        }
+        ImageInfo image = images.find(state.imageFingerprint()).orElseThrow(
+                () -> new IOException("the image " + state.imageFingerprint() + " of " + req.name() + " is gone"));
+        Path changes = runtime.changesDir(req.name());
+        Path cpuDir = Files.createDirectories(dumpDir.resolve("cpu"));
+        criu.cpuinfoDump(cpuDir);
+        String cpuinfo = Base64.getEncoder().encodeToString(Files.readAllBytes(cpuDir.resolve("cpuinfo.img")));
+        long memory = runtime.stats(req.name()).memoryBytes();
+        List<String> volumes = target.spec().mounts().stream().map(VolumeMount::hostPath).toList();
+        session = peers.session(req.remote());
+        PreflightAnswer go = call(MoveProtocol.PREFLIGHT, new Preflight(moveId, req.newName(), image.fingerprint(),
+                image.alias(), image.sizeBytes(), criu.version().toString(), cpuinfo, memory + Trees.size(changes), volumes,
+                req.mode().label()), PreflightAnswer.class, CALL_TIMEOUT);
+        targetTouched = true;
+        var mine = criu.features();
+        MoveMode mode = req.mode().resolve(mine.lazyPages() && go.lazyPages(), mine.memTrack() && go.memTrack(), false);
+        LOG.info("moving " + req.name() + " to " + req.remote() + " (" + go.node() + ") as " + req.newName() + ", mode "
+                + mode.label());
+
+        if (!go.imagePresent()) {
+            clock.enter("image");
+            Path content = images.content(image.fingerprint()).orElseThrow();
+            rootfsBytes += send(content, MoveProtocol.TREE_IMAGE, SyncMode.FULL).bytesSent();
+            call(MoveProtocol.IMAGE, new ImageCommit(moveId, image.fingerprint(), image.alias()), Map.class,
+                    RESTORE_TIMEOUT);
+        }
+        clock.enter("rootfs-precopy"); // while the container still runs
+        rootfsBytes += send(changes, MoveProtocol.TREE_ROOTFS, SyncMode.FULL).bytesSent();
+        checkCancel();
+
+        clock.enter("freeze");
+        long frozenAt = System.nanoTime();
+        runtime.pause(req.name());
+        frozen = true;
+        clock.enter("dump");
+        Path imagesDir = Files.createDirectories(dumpDir.resolve("images"));
+        criu.dump(DumpOptions.of(target, imagesDir, dumpDir).build(), CriuNotifications.NONE, criuCancel);
+        clock.enter("rootfs-final");
+        rootfsBytes += send(changes, MoveProtocol.TREE_ROOTFS, SyncMode.INCREMENTAL).bytesSent();
+        clock.enter("memory");
+        memoryBytes = send(imagesDir, MoveProtocol.TREE_IMAGES, SyncMode.FULL).bytesSent();
+        checkCancel();
+        clock.enter("restore");
+        Restored restored = call(MoveProtocol.RESTORE, new RestoreOrder(moveId, req.newName(), target.spec(),
+                target.stdioPipes(), false, null), Restored.class, RESTORE_TIMEOUT);
+        long downtimeMs = (System.nanoTime() - frozenAt) / 1_000_000;
+
+        // The target runs it: from here on the copy here must go, whatever happens.
+        clock.enter("cleanup");
+        targetTouched = false;
+        destroySource();
+        clock.stop();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("mode", mode.label());
+        result.put("remote", req.remote());
+        result.put("name", req.newName());
+        result.put("remotePid", restored.pid());
+        result.put("downtimeMs", downtimeMs);
+        result.put("memoryBytes", memoryBytes);
+        result.put("rootfsBytes", rootfsBytes);
+        result.put("throughputMBps", sendNanos == 0 ? 0.0 : Math.round(sentBytes / 1e6 / (sendNanos / 1e9) * 10) / 10.0);
+        result.put("phases", clock.millis());
+        return result;
+    }
+
+    private TreeStats send(Path dir, String tree, SyncMode mode) throws IOException {
+        long doneBefore = sentBytes;
+        TreeStats s = session.sendTree(dir, MoveProtocol.treeId(moveId, tree), mode,
+                (done, total, path) -> op.progress(done, total));
+        sentBytes = doneBefore + s.bytesSent();
+        sendNanos += s.elapsed().toNanos();
+        return s;
+    }
+
+    private <T> T call(String method, Object body, Class<T> answer, Duration timeout) throws IOException {
+        CallReply r = session.call(method, Json.MAPPER.writeValueAsBytes(body), timeout);
+        if (r.isError()) {
+            String msg = r.error();
+            if (msg.isEmpty()) {
+                msg = Json.MAPPER.readTree(r.json()).path("error").asText("status " + r.status());
+            }
+            throw new RefusedByTarget(r.status(), req.remote() + " refused: " + msg);
+        }
+        return Json.MAPPER.readValue(r.json(), answer);
+    }
+
+    private void checkCancel() {
+        if (op.isCancelRequested()) {
+            throw new CancellationException("cancelled");
+        }
+    }
+
+    /** Kills the frozen copy here (a frozen task takes SIGKILL only once thawed) and removes it. */
+    private void destroySource() {
+        try {
+            runtime.kill(req.name(), 9);
+            runtime.resume(req.name());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "the source copy of " + req.name() + " was already stopping", e);
+        }
+        frozen = false;
+        try {
+            for (int i = 0; i < 100 && runtime.state(req.name()).status() != ContainerState.Status.STOPPED; i++) {
+                Thread.sleep(50);
+            }
+            runtime.delete(req.name(), true);
+            catalog.deleteSchedule(req.name());
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, req.name() + " runs on " + req.remote() + " but its stopped copy here could not be "
+                    + "removed; delete it by hand", e);
+        }
+    }
+
+    /** Puts things back after a failure; returns what became of the container, for the message. */
+    private String undo(Throwable cause) {
+        List<String> notes = new ArrayList<>();
+        if (targetTouched) {
+            notes.add(abortOnTarget(rootMessage(cause)));
+        }
+        if (frozen) {
+            try {
+                runtime.resume(req.name());
+                frozen = false;
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.SEVERE, "cannot thaw " + req.name() + " after a failed move", e);
+                notes.add("could not thaw it: " + e.getMessage());
+            }
+        }
+        try {
+            ContainerState s = runtime.state(req.name());
+            notes.add(0, req.name() + " is " + s.status().name().toLowerCase() + " here");
+        } catch (IOException | RuntimeException e) {
+            notes.add(0, "the state of " + req.name() + " here is unknown: " + e.getMessage());
+        }
+        return String.join("; ", notes);
+    }
+
+    /** Asks the target to remove every trace of this move; retried, as the failure may be the session itself. */
+    private String abortOnTarget(String reason) {
+        byte[] body;
+        try {
+            body = Json.MAPPER.writeValueAsBytes(new Abort(moveId, reason));
+        } catch (IOException e) {
+            return "could not ask " + req.remote() + " to clean up: " + e.getMessage();
+        }
+        IOException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                if (session == null || !session.isOpen() || attempt > 0) {
+                    if (session != null) {
+                        peers.forget(req.remote(), session);
+                    }
+                    session = peers.session(req.remote());
+                }
+                CallReply r = session.call(MoveProtocol.ABORT, body, Duration.ofSeconds(30));
+                if (!r.isError()) {
+                    return req.remote() + " removed what it had received";
+                }
+                last = new IOException(r.error().isEmpty() ? r.jsonText() : r.error());
+            } catch (Exception e) {
+                last = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+            }
+        }
+        LOG.log(Level.WARNING, "cannot reach " + req.remote() + " to abort move " + moveId, last);
+        return req.remote() + " could not be told to clean up (" + last.getMessage()
+                + "); it discards the move's files when it restarts";
+    }
+
+    static String rootMessage(Throwable e) {
+        String m = e.getMessage();
+        Throwable c = e;
+        while ((m == null || m.isBlank()) && c.getCause() != null) {
+            c = c.getCause();
+            m = c.getMessage();
+        }
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+
+    /** The target said no (pre-flight no-go, failed restore): its status and message. */
+    static final class RefusedByTarget extends IOException {
+        final int status;
+
+        RefusedByTarget(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.godwit.migrator.peer;
+
+import io.godwit.migrator.api.ApiException;
+import io.godwit.migrator.catalog.Catalog;
+import io.godwit.migrator.catalog.RemoteRecord;
+import io.godwit.transfer.HttpInitializer;
+import io.godwit.transfer.NodeIdentity;
+import io.godwit.transfer.PairResult;
+import io.godwit.transfer.PeerClient;
+import io.godwit.transfer.PeerServer;
+import io.godwit.transfer.PeerService;
+import io.godwit.transfer.PeerSession;
+import io.godwit.transfer.TrustStore;
+import io.godwit.transfer.TrustedPeer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * This daemon's place among its peers: its identity, whom it trusts, its TLS port (when it
+ * listens), and sessions to the remotes it has paired with.
+ */
+public final class PeerLink implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(PeerLink.class.getName());
+    static final Duration TOKEN_TTL = Duration.ofMinutes(10);
+
+    private final NodeIdentity identity;
+    private final TrustStore trust;
+    private final Catalog catalog;
+    private final Map<String, PeerSession> sessions = new ConcurrentHashMap<>();
+    private volatile PeerServer server;
+
+    private PeerLink(NodeIdentity identity, TrustStore trust, Catalog catalog) {
+        this.identity = identity;
+        this.trust = trust;
+        this.catalog = catalog;
+    }
+
+    /** Loads (or makes, on first start) the daemon's key and certificate and its trust store under dir. */
+    public static PeerLink open(Path dir, String nodeName, Catalog catalog) throws IOException {
+        NodeIdentity id = NodeIdentity.loadOrCreate(dir.resolve("identity"), nodeName);
+        return new PeerLink(id, TrustStore.open(dir.resolve("trust"), id), catalog);
+    }
+
+    /** Starts serving peers (and the remote API, through http) on bind. */
+    public void listen(InetSocketAddress bind, PeerService service, HttpInitializer http) throws IOException {
+        server = PeerServer.start(bind, identity, trust, service, http);
+    }
+
+    public NodeIdentity identity() {
+        return identity;
+    }
+
+    /** The address the TLS port is bound to, or null when the daemon does not listen. */
+    public InetSocketAddress listenAddress() {
+        PeerServer s = server;
+        return s == null ? null : s.address();
+    }
+
+    /** A one-time token another daemon (or a client) redeems to be trusted here. */
+    public String issueToken() throws IOException {
+        if (server == null) {
+            throw ApiException.conflict("this daemon does not listen for peers: start godwitd with --listen ADDR:PORT");
+        }
+        return trust.issueToken(TOKEN_TTL).token();
+    }
+
+    /**
+     * Pairs with the daemon that issued token, both ways: it pins our certificate, and we pin its
+     * certificate (carried in the token) and remember it as remote name.
+     */
+    public RemoteRecord addRemote(String name, String address, String token) throws Exception {
+        if (catalog.remotes().stream().anyMatch(r -> r.name().equals(name))) {
+            throw ApiException.conflict("remote " + name + " exists: remove it first");
+        }
+        InetSocketAddress addr = parseAddress(address);
+        PairResult paired;
+        try {
+            paired = PeerClient.pair(addr, identity, token);
+        } catch (IOException e) {
+            throw new ApiException(502, "cannot pair with " + address + ": " + e.getMessage());
+        }
+        trust.add(new TrustedPeer(name, paired.serverFingerprint(), Instant.now(), TrustedPeer.PEER));
+        RemoteRecord r = new RemoteRecord(name, address, paired.serverFingerprint());
+        catalog.putRemote(r);
+        LOG.info("paired with " + name + " at " + address + " (" + paired.serverFingerprint() + ")");
+        return r;
+    }
+
+    public List<RemoteRecord> remotes() throws Exception {
+        return catalog.remotes();
+    }
+
+    public RemoteRecord remote(String name) throws Exception {
+        return catalog.remotes().stream().filter(r -> r.name().equals(name)).findFirst()
+                .orElseThrow(() -> ApiException.notFound("remote", name));
+    }
+
+    /** Forgets a remote and stops trusting its certificate. */
+    public void removeRemote(String name) throws Exception {
+        RemoteRecord r = remote(name);
+        PeerSession s = sessions.remove(name);
+        if (s != null) {
+            s.close();
+        }
+        catalog.deleteRemote(name);
+        if (catalog.remotes().stream().noneMatch(o -> o.fingerprint().equals(r.fingerprint()))) {
+            trust.revoke(r.fingerprint());
+        }
+    }
+
+    /** A session with the remote, reused while it stays open. */
+    public PeerSession session(String name) throws Exception {
+        RemoteRecord r = remote(name);
+        PeerSession s = sessions.get(name);
+        if (s != null && s.isOpen() && s.peerFingerprint().equals(r.fingerprint())) {
+            return s;
+        }
+        if (s != null) {
+            s.close();
+        }
+        PeerSession fresh = PeerClient.connect(parseAddress(r.address()), identity, r.fingerprint());
+        sessions.put(name, fresh);
+        return fresh;
+    }
+
+    /** Drops a session that failed, so that the next use dials again. */
+    public void forget(String name, PeerSession broken) {
+        if (sessions.remove(name, broken)) {
+            broken.close();
+        }
+    }
+
+    public static InetSocketAddress parseAddress(String address) {
+        int colon = address == null ? -1 : address.lastIndexOf(':');
+        if (colon <= 0 || colon == address.length() - 1) {
+            throw ApiException.badRequest("address must be HOST:PORT, got '" + address + "'");
+        }
+        String host = address.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(address.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("bad port in address '" + address + "'");
+        }
+        if (port < 1 || port > 65535) {
+            throw ApiException.badRequest("port out of range in address '" + address + "'");
+        }
+        return new InetSocketAddress(host, port);
+    }
+
+    @Override
+    public void close() {
+        sessions.values().forEach(s -> {
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "closing a peer session", e);
+            }
+        });
+        sessions.clear();
+        if (server != null) {
+            server.close();
+        }
+    }
+}

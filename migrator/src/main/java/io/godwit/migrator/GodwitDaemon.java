@@ -20,6 +20,7 @@ import io.godwit.runtime.image.ContentImageStore;
 import io.godwit.runtime.net.IpRouteNetworkSetup;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -88,6 +89,17 @@ public final class GodwitDaemon implements Callable<Integer> {
             IncomingMoves incoming = new IncomingMoves(runtime, images, criu, checkpoints, operations,
                     config.root().resolve("incoming"), node);
             int stale = incoming.discardStaleStaging();
+            Duration idle = Duration.ofSeconds(Long.getLong("godwit.move.idleSeconds", 1800));
+            Thread.ofVirtual().name("incoming-reaper").start(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        Thread.sleep(Math.min(idle.toMillis(), 30_000));
+                        incoming.discardIdle(idle);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
             if (stale > 0) {
                 LOG.warning("discarded " + stale + " unfinished incoming moves");
             }

@@ -26,6 +26,12 @@ final class CallResponder extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        if (!server.trust().isTrusted(fp)) {
+            // Revoked while this connection was open: it ends here, before the call is read.
+            ReferenceCountUtil.release(msg);
+            server.refuse(ctx, "certificate revoked", fp);
+            return;
+        }
         CallRequest req = f.getCallRequest();
         server.blocking().execute(() -> {
             CallResponse.Builder r = CallResponse.newBuilder().setId(req.getId());

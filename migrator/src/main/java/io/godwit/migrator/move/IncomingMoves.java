@@ -64,6 +64,8 @@ public final class IncomingMoves implements PeerService {
     private final Path stagingRoot;
     private final String nodeName;
     private final Map<String, Incoming> moves = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastHeard = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> restoring = new ConcurrentHashMap<>();
 
     public IncomingMoves(ContainerRuntime runtime, ImageStore images, CriuClient criu, CheckpointService checkpoints,
             OperationManager operations, Path stagingRoot, String nodeName) throws IOException {
@@ -145,6 +147,7 @@ public final class IncomingMoves implements PeerService {
             throw ApiException.conflict("move " + p.moveId() + " is already under way");
         }
         Files.createDirectories(dir);
+        lastHeard.put(p.moveId(), System.nanoTime());
         CriuFeatures f = criu.features();
         LOG.info("move " + p.moveId() + " of " + p.name() + " from " + peer + " accepted");
         return new PreflightAnswer(nodeName, imagePresent, free, mine.toString(), f.lazyPages(), f.memTrack());
@@ -189,6 +192,7 @@ public final class IncomingMoves implements PeerService {
             throw ApiException.badRequest("move " + o.moveId() + " was agreed for " + m.name() + ", not " + o.name());
         }
         long t0 = System.nanoTime();
+        restoring.put(o.moveId(), Boolean.TRUE);
         Operation op = operations.start("move-in", o.name(), work -> {
             if (o.lazy()) {
                 throw ApiException.conflict("lazy moves are not supported by " + nodeName);
@@ -198,7 +202,12 @@ public final class IncomingMoves implements PeerService {
             moves.computeIfPresent(o.moveId(), (k, v) -> v.withRestored(o.name()));
             return Map.of("pid", s.initPid(), "move", o.moveId());
         });
-        op.await(Long.MAX_VALUE);
+        try {
+            op.await(Long.MAX_VALUE);
+        } finally {
+            restoring.remove(o.moveId());
+            lastHeard.put(o.moveId(), System.nanoTime());
+        }
         if (!"success".equals(op.getStatus())) {
             throw new ApiException(500, "restore on " + nodeName + " failed: " + op.getError());
         }
@@ -217,6 +226,7 @@ public final class IncomingMoves implements PeerService {
             throw new ApiException(403, "move " + a.moveId() + " belongs to another peer");
         }
         moves.remove(a.moveId());
+        lastHeard.remove(a.moveId());
         LOG.warning("move " + a.moveId() + " of " + m.name() + " aborted by the source: " + a.reason());
         if (m.restored() != null) {
             try {
@@ -245,7 +255,32 @@ public final class IncomingMoves implements PeerService {
         if (m == null || !m.peer().equals(peer) || m.restored() != null) {
             throw ApiException.notFound("move", moveId);
         }
+        lastHeard.put(moveId, System.nanoTime());
         return m;
+    }
+
+    /**
+     * Discards unfinished moves whose source has said nothing for idleLimit (it died, or its
+     * aborts never got through): a source never sends into a move it has given up on.
+     */
+    public int discardIdle(java.time.Duration idleLimit) {
+        int n = 0;
+        long now = System.nanoTime();
+        for (Incoming m : moves.values()) {
+            Long heard = lastHeard.get(m.moveId());
+            if (m.restored() == null && heard != null && now - heard > idleLimit.toNanos()
+                    && restoring.get(m.moveId()) == null && moves.remove(m.moveId(), m)) {
+                lastHeard.remove(m.moveId());
+                try {
+                    Trees.delete(m.dir());
+                } catch (IOException e) {
+                    LOG.log(Level.WARNING, "cannot remove the staging of move " + m.moveId(), e);
+                }
+                LOG.warning("discarded move " + m.moveId() + " of " + m.name() + ": its source went silent");
+                n++;
+            }
+        }
+        return n;
     }
 
     private static void requireMoveId(String id) {

@@ -63,7 +63,7 @@ final class OutgoingMove {
     private final PhaseClock clock;
     private final String moveId;
 
-    private PeerSession session;
+    private volatile PeerSession session;
     private boolean frozen;
     private boolean targetTouched;
     private long sentBytes;
@@ -98,7 +98,7 @@ final class OutgoingMove {
             String step = clock.current();
             clock.stop();
             Thread.interrupted(); // a cancel's interrupt must not break the clean-up below
-            String left = undo(e);
+            String left = undo(e, step);
             if (op.isCancelRequested()) {
                 throw new CancellationException("move of " + req.name() + " cancelled during " + step + "; " + left);
             }
@@ -124,10 +124,21 @@ final class OutgoingMove {
         String cpuinfo = Base64.getEncoder().encodeToString(Files.readAllBytes(cpuDir.resolve("cpuinfo.img")));
         long memory = runtime.stats(req.name()).memoryBytes();
         List<String> volumes = target.spec().mounts().stream().map(VolumeMount::hostPath).toList();
+        Preflight ask = new Preflight(moveId, req.newName(), image.fingerprint(), image.alias(), image.sizeBytes(),
+                criu.version().toString(), cpuinfo, memory + Trees.size(changes), volumes, req.mode().label());
         session = peers.session(req.remote());
-        PreflightAnswer go = call(MoveProtocol.PREFLIGHT, new Preflight(moveId, req.newName(), image.fingerprint(),
-                image.alias(), image.sizeBytes(), criu.version().toString(), cpuinfo, memory + Trees.size(changes), volumes,
-                req.mode().label()), PreflightAnswer.class, CALL_TIMEOUT);
+        PreflightAnswer go;
+        try {
+            go = call(MoveProtocol.PREFLIGHT, ask, PreflightAnswer.class, CALL_TIMEOUT);
+        } catch (IOException stale) {
+            if (stale instanceof RefusedByTarget || session.isOpen()) {
+                throw stale;
+            }
+            // A session kept from earlier may have died with the peer (restarted, or it revoked us): dial again.
+            peers.forget(req.remote(), session);
+            session = peers.session(req.remote());
+            go = call(MoveProtocol.PREFLIGHT, ask, PreflightAnswer.class, CALL_TIMEOUT);
+        }
         targetTouched = true;
         var mine = criu.features();
         MoveMode mode = req.mode().resolve(mine.lazyPages() && go.lazyPages(), mine.memTrack() && go.memTrack(), false);
@@ -228,10 +239,17 @@ final class OutgoingMove {
         }
     }
 
-    /** Puts things back after a failure; returns what became of the container, for the message. */
-    private String undo(Throwable cause) {
+    /**
+     * Puts things back after a failure; returns what became of the container, for the message.
+     * Before the restore was asked for, the target cannot be running the container, so the
+     * container here is thawed first (its downtime is what matters); once it was asked for, the
+     * target may have restored it just as the answer was lost, so the target's copy is removed
+     * first, and only then is this one thawed: it never runs in two places on purpose.
+     */
+    private String undo(Throwable cause, String step) {
         List<String> notes = new ArrayList<>();
-        if (targetTouched) {
+        boolean targetMayRunIt = step.equals("restore");
+        if (targetTouched && targetMayRunIt) {
             notes.add(abortOnTarget(rootMessage(cause)));
         }
         if (frozen) {
@@ -243,6 +261,9 @@ final class OutgoingMove {
                 notes.add("could not thaw it: " + e.getMessage());
             }
         }
+        if (targetTouched && !targetMayRunIt) {
+            notes.add(abortOnTarget(rootMessage(cause)));
+        }
         try {
             ContainerState s = runtime.state(req.name());
             notes.add(0, req.name() + " is " + s.status().name().toLowerCase() + " here");
@@ -252,35 +273,59 @@ final class OutgoingMove {
         return String.join("; ", notes);
     }
 
-    /** Asks the target to remove every trace of this move; retried, as the failure may be the session itself. */
+    /**
+     * Asks the target to remove every trace of this move. Tried three times at once (the failure
+     * may be the session itself); if the target stays unreachable (cable cut, daemon down), a
+     * background thread keeps trying for ABORT_RETRY_FOR, so that it cleans up when it comes back.
+     */
     private String abortOnTarget(String reason) {
-        byte[] body;
-        try {
-            body = Json.MAPPER.writeValueAsBytes(new Abort(moveId, reason));
-        } catch (IOException e) {
-            return "could not ask " + req.remote() + " to clean up: " + e.getMessage();
-        }
-        IOException last = null;
+        Abort abort = new Abort(moveId, reason);
+        Exception last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                if (session == null || !session.isOpen() || attempt > 0) {
-                    if (session != null) {
-                        peers.forget(req.remote(), session);
-                    }
-                    session = peers.session(req.remote());
-                }
-                CallReply r = session.call(MoveProtocol.ABORT, body, Duration.ofSeconds(30));
-                if (!r.isError()) {
-                    return req.remote() + " removed what it had received";
-                }
-                last = new IOException(r.error().isEmpty() ? r.jsonText() : r.error());
+                sendAbort(abort, attempt > 0);
+                return req.remote() + " removed what it had received";
             } catch (Exception e) {
-                last = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+                last = e;
             }
         }
-        LOG.log(Level.WARNING, "cannot reach " + req.remote() + " to abort move " + moveId, last);
-        return req.remote() + " could not be told to clean up (" + last.getMessage()
-                + "); it discards the move's files when it restarts";
+        LOG.log(Level.WARNING, "cannot reach " + req.remote() + " to abort move " + moveId + "; retrying in the background", last);
+        Thread.ofVirtual().name("abort-" + moveId).start(this::keepTryingAbort);
+        return req.remote() + " could not be told to clean up yet (" + rootMessage(last)
+                + "); this daemon keeps trying for " + ABORT_RETRY_FOR.toMinutes() + " minutes";
+    }
+
+    static final Duration ABORT_RETRY_FOR = Duration.ofMinutes(10);
+
+    private void keepTryingAbort() {
+        long deadline = System.nanoTime() + ABORT_RETRY_FOR.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(3000);
+                sendAbort(new Abort(moveId, "the move failed earlier"), true);
+                LOG.info("move " + moveId + " aborted on " + req.remote() + " after all");
+                return;
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                LOG.log(Level.FINE, "abort of move " + moveId + " still undelivered", e);
+            }
+        }
+        LOG.warning("gave up telling " + req.remote() + " to abort move " + moveId + "; it discards it when it restarts"
+                + " or after its idle limit");
+    }
+
+    private void sendAbort(Abort abort, boolean redial) throws Exception {
+        if (session == null || !session.isOpen() || redial) {
+            if (session != null) {
+                peers.forget(req.remote(), session);
+            }
+            session = peers.session(req.remote());
+        }
+        CallReply r = session.call(MoveProtocol.ABORT, Json.MAPPER.writeValueAsBytes(abort), Duration.ofSeconds(20));
+        if (r.isError()) {
+            throw new IOException(r.error().isEmpty() ? r.jsonText() : r.error());
+        }
     }
 
     static String rootMessage(Throwable e) {

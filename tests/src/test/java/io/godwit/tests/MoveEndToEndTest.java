@@ -1,0 +1,250 @@
+package io.godwit.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.godwit.migrator.cli.ApiResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Live moves between two real daemons in two network namespaces, over mutual TLS, with the real
+ * CRIU: containers carry on where they were, and every failure leaves the container running on
+ * the source with nothing left on the target.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MoveEndToEndTest {
+    static final Pattern FILLED = Pattern.compile("filled \\d+ MiB sum ([0-9a-f]{16})");
+    private TestHosts hosts;
+
+    @BeforeAll
+    void up() throws Exception {
+        hosts = TestHosts.up("godwit-mv", Map.of());
+    }
+
+    @AfterEach
+    void clean() throws Exception {
+        hosts.deleteAllContainers();
+    }
+
+    @AfterAll
+    void down() throws Exception {
+        if (hosts != null) {
+            hosts.close();
+        }
+    }
+
+    private long count(String node, String name) throws Exception {
+        ApiResponse r = hosts.host(node).post("/1.0/containers/" + name + "/exec",
+                Map.of("command", List.of("cat", "/tmp/count")));
+        assertEquals(0, r.json().path("exitCode").asInt(-1), r.body());
+        return Long.parseLong(r.json().get("output").asText().strip());
+    }
+
+    private void awaitCountAbove(String node, String name, long floor) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            if (count(node, name) > floor) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(name + " on " + node + " stopped counting at " + count(node, name));
+    }
+
+    /** memwriter's checksum, once it filled its memory. */
+    private String awaitFilled(String node, String name) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            Matcher m = FILLED.matcher(hosts.console(node, name));
+            if (m.find()) {
+                return m.group(1);
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(name + " never filled its memory: " + hosts.console(node, name));
+    }
+
+    /** Waits for a fresh "ok N SUM" line after what the console held, and checks it is the same memory. */
+    private void awaitVerifiedAgain(String node, String name, String sum) throws Exception {
+        int seen = hosts.console(node, name).length();
+        for (int i = 0; i < 300; i++) {
+            String log = hosts.console(node, name);
+            assertFalse(log.contains("CORRUPT"), name + " found its memory corrupted:\n" + log);
+            if (log.length() > seen && log.substring(seen).contains(" " + sum)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(name + " on " + node + " did not verify its memory again:\n" + hosts.console(node, name));
+    }
+
+    private void assertRunningOnlyOn(String node, String name) throws Exception {
+        String other = node.equals("a") ? "b" : "a";
+        assertEquals(List.of(name + ":RUNNING"), hosts.containers(node), "on " + node);
+        assertTrue(hosts.containers(other).stream().noneMatch(c -> c.startsWith(name + ":")),
+                name + " must not be on " + other + ": " + hosts.containers(other));
+    }
+
+    private void awaitNoStaging(String node) throws Exception {
+        for (int i = 0; i < 300 && !hosts.staging(node).isEmpty(); i++) {
+            Thread.sleep(100);
+        }
+        assertEquals(List.of(), hosts.staging(node), "files of a failed move left on " + node);
+    }
+
+    @Test
+    void counterMovesToTheOtherHostAndBackUnderANewName() throws Exception {
+        hosts.launch("a", "counter", "/bin/counter", "50");
+        awaitCountAbove("a", "counter", 5);
+
+        JsonNode there = hosts.awaitOperation("a", hosts.startMove("counter", "hostb", "cold", null));
+        assertEquals("success", there.get("status").asText(), there.toString());
+        JsonNode result = there.get("result");
+        assertEquals("cold", result.get("mode").asText());
+        assertTrue(result.get("downtimeMs").asLong() > 0, result.toString());
+        assertTrue(result.get("memoryBytes").asLong() > 0, result.toString());
+        assertTrue(result.get("phases").has("dump") && result.get("phases").has("restore"), result.toString());
+        assertRunningOnlyOn("b", "counter");
+        long onB = count("b", "counter");
+        assertTrue(onB > 5, "the counter restarted from zero on b: " + onB);
+        awaitCountAbove("b", "counter", onB);
+
+        JsonNode back = hosts.awaitOperation("b", hosts.startMove("counter", "hosta", "auto", "counter2"));
+        assertEquals("success", back.get("status").asText(), back.toString());
+        assertRunningOnlyOn("a", "counter2");
+        long onA = count("a", "counter2");
+        assertTrue(onA >= onB, "moved back, the counter went backwards: " + onA + " < " + onB);
+        awaitCountAbove("a", "counter2", onA);
+        assertEquals(List.of(), hosts.staging("a"));
+        assertEquals(List.of(), hosts.staging("b"));
+    }
+
+    @Test
+    void memoryWriterKeepsItsMemoryThereAndBack() throws Exception {
+        hosts.launch("a", "mem", "/bin/memwriter", "512");
+        String sum = awaitFilled("a", "mem");
+
+        JsonNode there = hosts.awaitOperation("a", hosts.startMove("mem", "hostb", "cold", null));
+        assertEquals("success", there.get("status").asText(), there.toString());
+        assertTrue(there.get("result").get("memoryBytes").asLong() >= 512L << 20, there.toString());
+        assertRunningOnlyOn("b", "mem");
+        awaitVerifiedAgain("b", "mem", sum);
+
+        JsonNode back = hosts.awaitOperation("b", hosts.startMove("mem", "hosta", "cold", null));
+        assertEquals("success", back.get("status").asText(), back.toString());
+        assertRunningOnlyOn("a", "mem");
+        awaitVerifiedAgain("a", "mem", sum);
+    }
+
+    @Test
+    void badRequestsAndNoGoAnswersChangeNothing() throws Exception {
+        hosts.launch("a", "job", "/bin/counter", "50");
+        var a = hosts.a();
+        assertEquals(404, a.send("POST", "/1.0/containers/job/move", Map.of("remote", "nowhere")).status());
+        assertEquals(404, a.send("POST", "/1.0/containers/ghost/move", Map.of("remote", "hostb")).status());
+        assertEquals(400, a.send("POST", "/1.0/containers/job/move", Map.of("remote", "hostb", "mode", "warp")).status());
+        assertEquals(400, a.send("POST", "/1.0/containers/job/move", Map.of("remote", "hostb", "newName", "../x")).status());
+        assertEquals(400, a.send("POST", "/1.0/containers/job/move", Map.of("remote", "hostb", "bogus", 1)).status());
+        ApiResponse precopy = a.send("POST", "/1.0/containers/job/move", Map.of("remote", "hostb", "mode", "precopy"));
+        assertEquals(409, precopy.status(), precopy.body());
+        assertTrue(precopy.body().contains("dirty memory"), precopy.body());
+
+        // The target has a container of that name: its pre-flight says no before anything is frozen.
+        hosts.launch("b", "job", "/bin/counter", "50");
+        JsonNode op = hosts.awaitOperation("a", hosts.startMove("job", "hostb", "cold", null));
+        assertEquals("failure", op.get("status").asText(), op.toString());
+        assertTrue(op.get("error").asText().contains("exists"), op.toString());
+        assertEquals(List.of("job:RUNNING"), hosts.containers("a"));
+        assertEquals(List.of("job:RUNNING"), hosts.containers("b"));
+        awaitNoStaging("b");
+
+        assertEquals(200, a.send("POST", "/1.0/containers/job/state", Map.of("action", "stop")).status());
+        assertEquals(409, a.send("POST", "/1.0/containers/job/move", Map.of("remote", "hostb", "newName", "job2")).status());
+    }
+
+    @Test
+    void cancelDuringTheTransferLeavesTheContainerRunningHere() throws Exception {
+        hosts.launch("a", "big", "/bin/memwriter", "512");
+        String sum = awaitFilled("a", "big");
+        String id = hosts.startMove("big", "hostb", "cold", null);
+        JsonNode at = hosts.awaitPhase("a", id, "dump", "memory");
+        assertEquals("running", at.get("status").asText(), at.toString());
+        assertEquals(202, hosts.a().send("DELETE", "/1.0/operations/" + id, null).status());
+        JsonNode op = hosts.awaitOperation("a", id);
+        assertEquals("cancelled", op.get("status").asText(), op.toString());
+        assertRunningOnlyOn("a", "big");
+        awaitVerifiedAgain("a", "big", sum);
+        awaitNoStaging("b");
+    }
+
+    @Test
+    void targetDaemonKilledMidTransfer() throws Exception {
+        hosts.launch("a", "big", "/bin/memwriter", "512");
+        String sum = awaitFilled("a", "big");
+        String id = hosts.startMove("big", "hostb", "cold", null);
+        hosts.awaitPhase("a", id, "memory");
+        hosts.script("kill", "b");
+        JsonNode op = hosts.awaitOperation("a", id);
+        assertEquals("failure", op.get("status").asText(), op.toString());
+        assertTrue(op.get("error").asText().contains("big is running here"), op.toString());
+        awaitVerifiedAgain("a", "big", sum);
+
+        hosts.script("start", "b"); // it discards what the dead move left
+        assertEquals(List.of(), hosts.containers("b"));
+        assertEquals(List.of(), hosts.staging("b"));
+        assertRunningOnlyOn("a", "big");
+    }
+
+    @Test
+    void cableCutMidTransfer() throws Exception {
+        hosts.launch("a", "big", "/bin/memwriter", "512");
+        String sum = awaitFilled("a", "big");
+        String id = hosts.startMove("big", "hostb", "cold", null);
+        hosts.awaitPhase("a", id, "memory");
+        hosts.script("link", "down");
+        JsonNode op;
+        try {
+            op = hosts.awaitOperation("a", id);
+        } finally {
+            // the source keeps telling b to abort: b cleans up once the cable is back
+            Thread.sleep(500);
+            hosts.script("link", "up");
+        }
+        assertEquals("failure", op.get("status").asText(), op.toString());
+        assertRunningOnlyOn("a", "big");
+        awaitVerifiedAgain("a", "big", sum);
+        awaitNoStaging("b");
+        assertEquals(List.of(), hosts.containers("b"));
+    }
+
+    @Test
+    void aRevokedCertificateIsRefused() throws Exception {
+        hosts.launch("a", "job", "/bin/counter", "50");
+        // b forgets a: a's certificate is no longer trusted there.
+        assertEquals(200, hosts.b().send("DELETE", "/1.0/remotes/hosta", null).status());
+        try {
+            JsonNode op = hosts.awaitOperation("a", hosts.startMove("job", "hostb", "cold", null));
+            assertEquals("failure", op.get("status").asText(), op.toString());
+            assertTrue(op.get("error").asText().contains("trust"), op.toString());
+            assertRunningOnlyOn("a", "job");
+            assertEquals(List.of(), hosts.staging("b"));
+        } finally {
+            String token = hosts.a().post("/1.0/trust/tokens", null).json().get("token").asText();
+            ApiResponse r = hosts.b().post("/1.0/remotes", Map.of("name", "hosta", "address", "10.77.0.1:8443",
+                    "token", token));
+            assertEquals(201, r.status(), r.body());
+        }
+        // Paired again, the move goes through.
+        JsonNode op = hosts.awaitOperation("a", hosts.startMove("job", "hostb", "cold", null));
+        assertEquals("success", op.get("status").asText(), op.toString());
+        assertRunningOnlyOn("b", "job");
+    }
+}

@@ -132,7 +132,7 @@ class MoveFaultsEndToEndTest {
         fillDiskOfB(32L << 20); // the pre-flight said yes; now the disk fills up behind its back
         JsonNode op = hosts.awaitOperation("a", id);
         assertEquals("failure", op.get("status").asText(), op.toString());
-        assertTrue(op.get("error").asText().contains("No space left"), op.toString());
+        assertTrue(op.get("error").asText().contains("No space left on device"), op.toString());
         assertOnlyOnA("big");
         int seen = hosts.console("a", "big").length();
         for (int i = 0; i < 100 && !hosts.console("a", "big").substring(seen).contains(sum); i++) {

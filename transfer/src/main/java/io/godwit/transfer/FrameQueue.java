@@ -80,6 +80,12 @@ final class FrameQueue extends ChannelInboundHandlerAdapter {
     }
 
     TransferException closed(String what) {
+        // A receiver that fails says why in a last frame before it closes: that is the cause to report.
+        for (Object o : frames) {
+            if (o instanceof Frame f && f.getBodyCase() == Frame.BodyCase.FAILURE) {
+                return new TransferException("peer " + peer + " failed while " + what + ": " + f.getFailure().getMessage());
+            }
+        }
         String m = "peer " + peer + " closed the connection while " + what;
         return error == null ? new TransferException(m) : new TransferException(m + ": " + error.getMessage(), error);
     }

@@ -16,6 +16,14 @@ public interface PeerService {
      */
     Path treeTarget(String treeId, String peerFingerprint) throws Exception;
 
+    /**
+     * Whether each file of tree treeId is fsynced before it is renamed into place. A tree that is
+     * used at once and worthless after a crash (a move's staging) need not pay for it.
+     */
+    default boolean durable(String treeId) {
+        return true;
+    }
+
     /** The tree arrived complete and every file's checksum was verified. */
     default void treeReceived(String treeId, String peerFingerprint, TreeStats stats) {}
 

@@ -67,10 +67,13 @@ final class TreeReceiver extends ChannelInboundHandlerAdapter {
     private long received, entries, bytes;
     private final List<FileEntry> dirs = new ArrayList<>();
 
+    private final boolean durable;
+
     TreeReceiver(PeerService service, String peerFp, TreeBegin begin) {
         this.service = service;
         this.peerFp = peerFp;
         this.begin = begin;
+        this.durable = FSYNC && service.durable(begin.getTreeId());
         this.worker = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("godwit-tree-recv-", 0).daemon().factory());
     }
 
@@ -258,7 +261,7 @@ final class TreeReceiver extends ChannelInboundHandlerAdapter {
                     + HexFormat.of().formatHex(end.getSha256().toByteArray()) + ", received content hashes to "
                     + HexFormat.of().formatHex(got) + "; the file was discarded");
         }
-        if (FSYNC) out.force(false);
+        if (durable) out.force(false);
         out.close();
         out = null;
         FileMeta.writeXattrs(tmp, e);

@@ -187,7 +187,7 @@ public final class CheckpointService {
             runtime.delete(newName, false);
         }
         return restoreImages(newName, manifest.spec(), dir.resolve("images"), dir.resolve("rootfs"),
-                manifest.stdioPipes(), op, "checkpoint " + record.id());
+                manifest.stdioPipes(), op, "checkpoint " + record.id(), null);
     }
 
     /**
@@ -197,17 +197,21 @@ public final class CheckpointService {
      *
      * @param stdioPipes "stdout"/"stderr" to the pipe inode CRIU saw at dump time
      * @param from       what the images are, for messages ("checkpoint X", "move Y from host")
+     * @param lazyWorkDir null, or (post-copy) the work directory of the lazy-pages daemon that
+     *                   serves the memory: CRIU restores without pages and finds it there
      */
     public ContainerState restoreImages(String newName, ContainerSpec spec, Path imagesDir, Path changesDir,
-            Map<String, String> stdioPipes, Operation op, String from) throws Exception {
+            Map<String, String> stdioPipes, Operation op, String from, Path lazyWorkDir) throws Exception {
         op.phase("rootfs");
         Path changes = Files.createTempDirectory(workDir, "changes-");
-        Path logs = Files.createTempDirectory(workDir, "restore-");
+        Path logs = lazyWorkDir != null ? lazyWorkDir : Files.createTempDirectory(workDir, "restore-");
         try {
             Trees.copy(changesDir, changes);
             runtime.create(newName, spec, changes);
         } catch (Exception e) {
-            Trees.delete(logs);
+            if (lazyWorkDir == null) {
+                Trees.delete(logs);
+            }
             throw e;
         } finally {
             Trees.delete(changes);
@@ -219,7 +223,7 @@ public final class CheckpointService {
                 CriuOptions.Builder opts = CriuOptions.builder().imagesDir(imagesDir).workDir(logs)
                         .logFile("restore.log").root(launch.rootfs()).rstSibling(true).fileLocks(true)
                         .tcpEstablished(true).manageCgroupsMode(Rpc.criu_cg_mode.IGNORE)
-                        .networkLock(Rpc.criu_network_lock_method.NFTABLES);
+                        .networkLock(Rpc.criu_network_lock_method.NFTABLES).lazyPages(lazyWorkDir != null);
                 for (Map.Entry<String, String> pipe : stdioPipes.entrySet()) {
                     Integer fd = launch.inheritFds().get(pipe.getKey());
                     if (fd != null) {
@@ -233,7 +237,9 @@ public final class CheckpointService {
                     result = criu.restoreOver(socket, opts.build(), CriuNotifications.NONE, cancel);
                 }
                 ContainerState state = runtime.adoptRestored(newName, result.pid());
-                Trees.delete(logs);
+                if (lazyWorkDir == null) {
+                    Trees.delete(logs);
+                }
                 return state;
             } catch (Exception | Error e) {
                 runtime.abortRestore(newName);

@@ -10,6 +10,10 @@ import io.godwit.migrator.checkpoint.CheckpointService;
 import io.godwit.migrator.files.Trees;
 import io.godwit.migrator.move.MoveProtocol.Abort;
 import io.godwit.migrator.move.MoveProtocol.ImageCommit;
+import io.godwit.migrator.move.MoveProtocol.LazyDone;
+import io.godwit.migrator.move.MoveProtocol.LazyFinish;
+import io.godwit.migrator.move.MoveProtocol.LazyPrepare;
+import io.godwit.migrator.move.MoveProtocol.LazyReady;
 import io.godwit.migrator.move.MoveProtocol.Preflight;
 import io.godwit.migrator.move.MoveProtocol.PreflightAnswer;
 import io.godwit.migrator.move.MoveProtocol.RestoreOrder;
@@ -24,6 +28,7 @@ import io.godwit.runtime.image.ImageStore;
 import io.godwit.transfer.CallReply;
 import io.godwit.transfer.PeerService;
 import io.godwit.transfer.TransferException;
+import io.godwit.transfer.TunnelTarget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +71,7 @@ public final class IncomingMoves implements PeerService {
     private final Map<String, Incoming> moves = new ConcurrentHashMap<>();
     private final Map<String, Long> lastHeard = new ConcurrentHashMap<>();
     private final Map<String, Boolean> restoring = new ConcurrentHashMap<>();
+    private final Map<String, LazyPagesReceiver> lazy = new ConcurrentHashMap<>();
 
     public IncomingMoves(ContainerRuntime runtime, ImageStore images, CriuClient criu, CheckpointService checkpoints,
             OperationManager operations, Path stagingRoot, String nodeName) throws IOException {
@@ -97,6 +103,8 @@ public final class IncomingMoves implements PeerService {
                 case MoveProtocol.PREFLIGHT -> preflight(Json.MAPPER.readValue(json, Preflight.class), peer);
                 case MoveProtocol.IMAGE -> importImage(Json.MAPPER.readValue(json, ImageCommit.class), peer);
                 case MoveProtocol.RESTORE -> restore(Json.MAPPER.readValue(json, RestoreOrder.class), peer);
+                case MoveProtocol.LAZY_PREPARE -> lazyPrepare(Json.MAPPER.readValue(json, LazyPrepare.class), peer);
+                case MoveProtocol.LAZY_FINISH -> lazyFinish(Json.MAPPER.readValue(json, LazyFinish.class), peer);
                 case MoveProtocol.ABORT -> abort(Json.MAPPER.readValue(json, Abort.class), peer);
                 default -> throw new ApiException(404, "no peer call " + method);
             };
@@ -194,11 +202,13 @@ public final class IncomingMoves implements PeerService {
         long t0 = System.nanoTime();
         restoring.put(o.moveId(), Boolean.TRUE);
         Operation op = operations.start("move-in", o.name(), work -> {
-            if (o.lazy()) {
-                throw ApiException.conflict("lazy moves are not supported by " + nodeName);
+            LazyPagesReceiver pages = lazy.get(o.moveId());
+            if (o.lazy() && pages == null) {
+                throw ApiException.conflict("lazy restore of move " + o.moveId() + " without lazy-pages prepared");
             }
             ContainerState s = checkpoints.restoreImages(o.name(), o.spec(), m.dir().resolve(MoveProtocol.TREE_IMAGES),
-                    m.dir().resolve(MoveProtocol.TREE_ROOTFS), o.stdioPipes(), work, "move " + o.moveId());
+                    m.dir().resolve(MoveProtocol.TREE_ROOTFS), o.stdioPipes(), work, "move " + o.moveId(),
+                    o.lazy() ? lazyWorkDir(m) : null);
             moves.computeIfPresent(o.moveId(), (k, v) -> v.withRestored(o.name()));
             return Map.of("pid", s.initPid(), "move", o.moveId());
         });
@@ -212,8 +222,55 @@ public final class IncomingMoves implements PeerService {
             throw new ApiException(500, "restore on " + nodeName + " failed: " + op.getError());
         }
         ContainerState s = runtime.state(o.name());
-        Trees.delete(m.dir()); // running here: what arrived is no longer needed
+        if (!o.lazy()) {
+            Trees.delete(m.dir()); // running here: what arrived is no longer needed
+        }
         return new Restored(o.name(), s.initPid(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private static Path lazyWorkDir(Incoming m) {
+        return m.dir().resolve("lazy");
+    }
+
+    private LazyReady lazyPrepare(LazyPrepare p, String peer) throws Exception {
+        Incoming m = ownMove(p.moveId(), peer);
+        LazyPagesReceiver r = LazyPagesReceiver.start(m.dir().resolve(MoveProtocol.TREE_IMAGES), lazyWorkDir(m), m.name());
+        LazyPagesReceiver old = lazy.put(p.moveId(), r);
+        if (old != null) {
+            old.close();
+        }
+        return new LazyReady(p.moveId());
+    }
+
+    /** The container runs here already; waits for the last page, then drops what arrived. */
+    private LazyDone lazyFinish(LazyFinish f, String peer) throws Exception {
+        requireMoveId(f.moveId());
+        Incoming m = moves.get(f.moveId());
+        LazyPagesReceiver r = lazy.get(f.moveId());
+        if (m == null || !m.peer().equals(peer) || r == null) {
+            throw ApiException.notFound("lazy move", f.moveId());
+        }
+        long t0 = System.nanoTime();
+        try {
+            long bytes = r.awaitAllPages(java.time.Duration.ofMinutes(30));
+            return new LazyDone(bytes, (System.nanoTime() - t0) / 1_000_000);
+        } catch (IOException e) {
+            throw new ApiException(500, "post-copy of " + m.name() + " on " + nodeName + " failed: " + e.getMessage());
+        } finally {
+            lazy.remove(f.moveId());
+            r.close();
+            Trees.delete(m.dir());
+        }
+    }
+
+    @Override
+    public TunnelTarget openTunnel(String tunnelId, String peer) throws Exception {
+        Incoming m = moves.get(tunnelId);
+        LazyPagesReceiver r = lazy.get(tunnelId);
+        if (m == null || !m.peer().equals(peer) || r == null) {
+            throw new TransferException("no tunnel " + tunnelId + " for this peer");
+        }
+        return r.tunnelTarget();
     }
 
     private Map<String, Object> abort(Abort a, String peer) throws Exception {
@@ -227,6 +284,10 @@ public final class IncomingMoves implements PeerService {
         }
         moves.remove(a.moveId());
         lastHeard.remove(a.moveId());
+        LazyPagesReceiver pages = lazy.remove(a.moveId());
+        if (pages != null) {
+            pages.close();
+        }
         LOG.warning("move " + a.moveId() + " of " + m.name() + " aborted by the source: " + a.reason());
         if (m.restored() != null) {
             try {
@@ -247,6 +308,12 @@ public final class IncomingMoves implements PeerService {
         }
         Incoming m = ownMove(treeId.substring(0, slash), peer);
         return Files.createDirectories(m.dir().resolve(treeId.substring(slash + 1)));
+    }
+
+    /** A move's trees are restored at once and worthless after a crash (discarded at start): no fsync. */
+    @Override
+    public boolean durable(String treeId) {
+        return false;
     }
 
     private Incoming ownMove(String moveId, String peer) {

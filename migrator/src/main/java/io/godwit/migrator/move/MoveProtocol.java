@@ -15,6 +15,8 @@ public final class MoveProtocol {
     public static final String IMAGE = "move.image";
     public static final String RESTORE = "move.restore";
     public static final String ABORT = "move.abort";
+    public static final String LAZY_PREPARE = "move.lazy-prepare";
+    public static final String LAZY_FINISH = "move.lazy-finish";
 
     public static final String TREE_IMAGE = "image";
     public static final String TREE_ROOTFS = "rootfs";
@@ -55,6 +57,23 @@ public final class MoveProtocol {
 
     /** The container runs on the target: its init pid there and how long the restore took. */
     public record Restored(String name, int pid, long restoreMs) {
+    }
+
+    /**
+     * Post-copy: start the target's lazy-pages daemon on the images that arrived; the answer names
+     * the tunnel through which the source then connects its page server.
+     */
+    public record LazyPrepare(String moveId) {
+    }
+
+    public record LazyReady(String tunnelId) {
+    }
+
+    /** Post-copy: wait until every page arrived (the container runs there already). */
+    public record LazyFinish(String moveId) {
+    }
+
+    public record LazyDone(long pageBytes, long waitedMs) {
     }
 
     /** Forget this move: remove what arrived and any container it made. */

@@ -9,6 +9,10 @@ import io.godwit.migrator.checkpoint.DumpOptions;
 import io.godwit.migrator.files.Trees;
 import io.godwit.migrator.move.MoveProtocol.Abort;
 import io.godwit.migrator.move.MoveProtocol.ImageCommit;
+import io.godwit.migrator.move.MoveProtocol.LazyDone;
+import io.godwit.migrator.move.MoveProtocol.LazyFinish;
+import io.godwit.migrator.move.MoveProtocol.LazyPrepare;
+import io.godwit.migrator.move.MoveProtocol.LazyReady;
 import io.godwit.migrator.move.MoveProtocol.Preflight;
 import io.godwit.migrator.move.MoveProtocol.PreflightAnswer;
 import io.godwit.migrator.move.MoveProtocol.RestoreOrder;
@@ -141,7 +145,7 @@ final class OutgoingMove {
         }
         targetTouched = true;
         var mine = criu.features();
-        MoveMode mode = req.mode().resolve(mine.lazyPages() && go.lazyPages(), mine.memTrack() && go.memTrack(), false);
+        MoveMode mode = req.mode().resolve(mine.lazyPages() && go.lazyPages(), mine.memTrack() && go.memTrack(), true);
         LOG.info("moving " + req.name() + " to " + req.remote() + " (" + go.node() + ") as " + req.newName() + ", mode "
                 + mode.label());
 
@@ -162,16 +166,43 @@ final class OutgoingMove {
         frozen = true;
         clock.enter("dump");
         Path imagesDir = Files.createDirectories(dumpDir.resolve("images"));
-        criu.dump(DumpOptions.of(target, imagesDir, dumpDir).build(), CriuNotifications.NONE, criuCancel);
-        clock.enter("rootfs-final");
-        rootfsBytes += send(changes, MoveProtocol.TREE_ROOTFS, SyncMode.INCREMENTAL).bytesSent();
-        clock.enter("memory");
-        memoryBytes = send(imagesDir, MoveProtocol.TREE_IMAGES, SyncMode.FULL).bytesSent();
-        checkCancel();
-        clock.enter("restore");
-        Restored restored = call(MoveProtocol.RESTORE, new RestoreOrder(moveId, req.newName(), target.spec(),
-                target.stdioPipes(), false, null), Restored.class, RESTORE_TIMEOUT);
-        long downtimeMs = (System.nanoTime() - frozenAt) / 1_000_000;
+        Restored restored;
+        long downtimeMs;
+        if (mode == MoveMode.LAZY) {
+            try (LazyPagesSender pages = LazyPagesSender.dump(criu, DumpOptions.of(target, imagesDir, dumpDir), dumpDir,
+                    criuCancel, req.name())) {
+                clock.enter("rootfs-final");
+                rootfsBytes += send(changes, MoveProtocol.TREE_ROOTFS, SyncMode.INCREMENTAL).bytesSent();
+                clock.enter("memory"); // everything but the pages
+                memoryBytes = send(imagesDir, MoveProtocol.TREE_IMAGES, SyncMode.FULL).bytesSent();
+                LazyReady ready = call(MoveProtocol.LAZY_PREPARE, new LazyPrepare(moveId), LazyReady.class, CALL_TIMEOUT);
+                pages.connect(session.openTunnel(ready.tunnelId()));
+                checkCancel();
+                clock.enter("restore");
+                restored = call(MoveProtocol.RESTORE, new RestoreOrder(moveId, req.newName(), target.spec(),
+                        target.stdioPipes(), true, ready.tunnelId()), Restored.class, RESTORE_TIMEOUT);
+                downtimeMs = (System.nanoTime() - frozenAt) / 1_000_000;
+                // It runs there; the copy here stays frozen until the last page has crossed.
+                clock.enter("pages");
+                call(MoveProtocol.LAZY_FINISH, new LazyFinish(moveId), LazyDone.class, RESTORE_TIMEOUT);
+                pages.awaitDumpEnd(CALL_TIMEOUT);
+                long pageBytes = pages.bytesSent();
+                memoryBytes += pageBytes;
+                sentBytes += pageBytes;
+                sendNanos += pages.servingNanos();
+            }
+        } else {
+            criu.dump(DumpOptions.of(target, imagesDir, dumpDir).build(), CriuNotifications.NONE, criuCancel);
+            clock.enter("rootfs-final");
+            rootfsBytes += send(changes, MoveProtocol.TREE_ROOTFS, SyncMode.INCREMENTAL).bytesSent();
+            clock.enter("memory");
+            memoryBytes = send(imagesDir, MoveProtocol.TREE_IMAGES, SyncMode.FULL).bytesSent();
+            checkCancel();
+            clock.enter("restore");
+            restored = call(MoveProtocol.RESTORE, new RestoreOrder(moveId, req.newName(), target.spec(),
+                    target.stdioPipes(), false, null), Restored.class, RESTORE_TIMEOUT);
+            downtimeMs = (System.nanoTime() - frozenAt) / 1_000_000;
+        }
 
         // The target runs it: from here on the copy here must go, whatever happens.
         clock.enter("cleanup");
@@ -248,7 +279,7 @@ final class OutgoingMove {
      */
     private String undo(Throwable cause, String step) {
         List<String> notes = new ArrayList<>();
-        boolean targetMayRunIt = step.equals("restore");
+        boolean targetMayRunIt = step.equals("restore") || step.equals("pages");
         if (targetTouched && targetMayRunIt) {
             notes.add(abortOnTarget(rootMessage(cause)));
         }

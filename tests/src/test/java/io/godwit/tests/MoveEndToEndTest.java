@@ -119,6 +119,7 @@ class MoveEndToEndTest {
 
         JsonNode back = hosts.awaitOperation("b", hosts.startMove("counter", "hosta", "auto", "counter2"));
         assertEquals("success", back.get("status").asText(), back.toString());
+        assertEquals("lazy", back.get("result").get("mode").asText(), "auto picks post-copy where both kernels have userfaultfd");
         assertRunningOnlyOn("a", "counter2");
         long onA = count("a", "counter2");
         assertTrue(onA >= onB, "moved back, the counter went backwards: " + onA + " < " + onB);
@@ -132,9 +133,11 @@ class MoveEndToEndTest {
         hosts.launch("a", "mem", "/bin/memwriter", "512");
         String sum = awaitFilled("a", "mem");
 
-        JsonNode there = hosts.awaitOperation("a", hosts.startMove("mem", "hostb", "cold", null));
+        JsonNode there = hosts.awaitOperation("a", hosts.startMove("mem", "hostb", "lazy", null));
         assertEquals("success", there.get("status").asText(), there.toString());
+        assertEquals("lazy", there.get("result").get("mode").asText());
         assertTrue(there.get("result").get("memoryBytes").asLong() >= 512L << 20, there.toString());
+        assertTrue(there.get("result").get("phases").has("pages"), there.toString());
         assertRunningOnlyOn("b", "mem");
         awaitVerifiedAgain("b", "mem", sum);
 
@@ -223,6 +226,36 @@ class MoveEndToEndTest {
         awaitVerifiedAgain("a", "big", sum);
         awaitNoStaging("b");
         assertEquals(List.of(), hosts.containers("b"));
+    }
+
+    /**
+     * Post-copy's one risky window: the container runs on b while its pages still cross. A cut
+     * cable then must neither lose it nor leave it running twice: a stays frozen until b confirms
+     * it dropped its copy, then carries on from the instant of the freeze.
+     */
+    @Test
+    void cableCutDuringPostCopyKeepsTheSourceFrozenUntilTheTargetDroppedItsCopy() throws Exception {
+        hosts.launch("a", "big", "/bin/memwriter", "512");
+        String sum = awaitFilled("a", "big");
+        String id = hosts.startMove("big", "hostb", "lazy", null);
+        JsonNode at = hosts.awaitPhase("a", id, "pages");
+        assertEquals("running", at.get("status").asText(), at.toString());
+        hosts.script("link", "down");
+        JsonNode op;
+        try {
+            op = hosts.awaitOperation("a", id);
+            assertEquals("failure", op.get("status").asText(), op.toString());
+            assertTrue(op.get("error").asText().contains("stays frozen"), op.toString());
+            assertEquals(List.of("big:PAUSED"), hosts.containers("a"), "never thawed while b may run it");
+        } finally {
+            hosts.script("link", "up");
+        }
+        for (int i = 0; i < 300 && !hosts.containers("a").equals(List.of("big:RUNNING")); i++) {
+            Thread.sleep(100);
+        }
+        assertRunningOnlyOn("a", "big");
+        awaitVerifiedAgain("a", "big", sum);
+        awaitNoStaging("b");
     }
 
     @Test

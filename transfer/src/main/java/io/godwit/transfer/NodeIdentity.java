@@ -54,6 +54,16 @@ public final class NodeIdentity {
         this.fingerprint = Fingerprints.of(certificate);
     }
 
+    /** Loads an identity that must exist (a client borrowing its daemon's); never creates one. */
+    public static NodeIdentity loadExisting(Path dir) throws IOException {
+        Path keyFile = dir.resolve(KEY_FILE);
+        Path certFile = dir.resolve(CERT_FILE);
+        if (!Files.isReadable(keyFile) || !Files.isReadable(certFile)) {
+            throw new TransferException("no readable identity in " + dir + " (the daemon's key is for root only)");
+        }
+        return load(keyFile, certFile);
+    }
+
     /** Loads the identity from dir, or creates an EC P-256 key and certificate there on first start. */
     public static synchronized NodeIdentity loadOrCreate(Path dir, String commonName) throws IOException {
         Path keyFile = dir.resolve(KEY_FILE);

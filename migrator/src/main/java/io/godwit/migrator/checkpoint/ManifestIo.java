@@ -1,6 +1,7 @@
 package io.godwit.migrator.checkpoint;
 
 import io.godwit.migrator.api.Json;
+import io.godwit.migrator.files.AtomicWrite;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -60,19 +61,7 @@ public final class ManifestIo {
     }
 
     public static void write(Path dir, CheckpointManifest manifest) throws IOException {
-        Path tmp = dir.resolve(FILE + ".tmp");
-        Files.write(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        try {
-            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("cannot write " + dir.resolve(FILE) + " atomically", e);
-        }
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        }
+        AtomicWrite.write(dir.resolve(FILE), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
     }
 
     public static CheckpointManifest read(Path dir) throws IOException {

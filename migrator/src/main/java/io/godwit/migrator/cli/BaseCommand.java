@@ -28,11 +28,15 @@ abstract class BaseCommand implements Callable<Integer> {
 
     DaemonClient client() {
         GodwitCli root = root();
-        if (root.remote != null) {
-            throw new ParameterException(spec.commandLine(),
-                    "--remote is not supported yet from the CLI; run godwit on " + root.remote + " instead");
+        DaemonClient local = new DaemonClient(root.socket);
+        if (root.remote == null) {
+            return local;
         }
-        return new DaemonClient(root.socket);
+        try {
+            return RemoteClient.of(local, root.remote);
+        } catch (IOException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     PrintWriter out() {

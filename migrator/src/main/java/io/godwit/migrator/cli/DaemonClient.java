@@ -39,10 +39,66 @@ public final class DaemonClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** One connection to the daemon: its streams, closed together. */
+    interface Conn extends Closeable {
+        InputStream in() throws IOException;
+
+        OutputStream out() throws IOException;
+    }
+
+    /** Opens connections to the daemon: its Unix socket, or its TLS port. */
+    @FunctionalInterface
+    interface Connector {
+        Conn open() throws IOException;
+    }
+
     private final Path socket;
+    private final Connector connector;
 
     public DaemonClient(Path socket) {
         this.socket = socket;
+        this.connector = this::connectUnix;
+    }
+
+    private DaemonClient(Path socket, Connector connector) {
+        this.socket = socket;
+        this.connector = connector;
+    }
+
+    /**
+     * A client of a remote daemon's API over HTTPS: mutual TLS with ssl (which presents our
+     * certificate and pins the remote's), ALPN http/1.1. address is HOST:PORT.
+     */
+    public static DaemonClient overTls(String address, javax.net.ssl.SSLContext ssl) {
+        int colon = address.lastIndexOf(':');
+        String host = address.substring(0, colon);
+        int port = Integer.parseInt(address.substring(colon + 1));
+        return new DaemonClient(null, () -> {
+            javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) ssl.getSocketFactory().createSocket();
+            try {
+                javax.net.ssl.SSLParameters params = s.getSSLParameters();
+                params.setApplicationProtocols(new String[] {"http/1.1"});
+                s.setSSLParameters(params);
+                s.connect(new java.net.InetSocketAddress(host, port), 10_000);
+                s.startHandshake();
+            } catch (IOException e) {
+                s.close();
+                throw new IOException("cannot reach the remote daemon at " + address + ": " + e.getMessage(), e);
+            }
+            return new Conn() {
+                public InputStream in() throws IOException {
+                    return s.getInputStream();
+                }
+
+                public OutputStream out() throws IOException {
+                    return s.getOutputStream();
+                }
+
+                public void close() throws IOException {
+                    s.close();
+                }
+            };
+        });
     }
 
     /** The socket named by {@code GODWIT_SOCKET}, else {@link #DEFAULT_SOCKET}. */
@@ -89,9 +145,9 @@ public final class DaemonClient {
      */
     public ApiResponse send(String method, String path, Object jsonBody) throws IOException {
         byte[] body = encode(jsonBody);
-        try (SocketChannel ch = connect()) {
-            InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 16 * 1024);
-            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 16 * 1024);
+        try (Conn ch = connector.open()) {
+            InputStream in = new BufferedInputStream(ch.in(), 16 * 1024);
+            OutputStream out = new BufferedOutputStream(ch.out(), 16 * 1024);
             HttpWire.writeRequest(out, method, path, "application/json", body);
             HttpWire.Head head = HttpWire.readHead(in);
             byte[] bytes = HttpWire.body(head, method, in).readAllBytes();
@@ -105,10 +161,10 @@ public final class DaemonClient {
      * {@code /logs?follow=true} and {@code /events}. Close the stream to stop.
      */
     public LineStream stream(String path) throws IOException {
-        SocketChannel ch = connect();
+        Conn ch = connector.open();
         try {
-            InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 16 * 1024);
-            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1024);
+            InputStream in = new BufferedInputStream(ch.in(), 16 * 1024);
+            OutputStream out = new BufferedOutputStream(ch.out(), 1024);
             HttpWire.writeRequest(out, "GET", path, null, null);
             HttpWire.Head head = HttpWire.readHead(in);
             InputStream body = HttpWire.body(head, "GET", in);
@@ -163,15 +219,27 @@ public final class DaemonClient {
         return s.equals("running") || s.equals("pending") || s.isEmpty();
     }
 
-    private SocketChannel connect() throws IOException {
+    private Conn connectUnix() throws IOException {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             ch.connect(UnixDomainSocketAddress.of(socket));
-            return ch;
         } catch (IOException e) {
             ch.close();
             throw new DaemonUnreachableException(socket, e);
         }
+        return new Conn() {
+            public InputStream in() {
+                return Channels.newInputStream(ch);
+            }
+
+            public OutputStream out() {
+                return Channels.newOutputStream(ch);
+            }
+
+            public void close() throws IOException {
+                ch.close();
+            }
+        };
     }
 
     private static byte[] encode(Object body) throws JsonProcessingException {
@@ -216,10 +284,10 @@ public final class DaemonClient {
 
     /** Lines of a streamed response, read as they arrive. */
     public static final class LineStream implements Closeable {
-        private final SocketChannel channel;
+        private final Closeable channel;
         private final InputStream body;
 
-        LineStream(SocketChannel channel, InputStream body) {
+        LineStream(Closeable channel, InputStream body) {
             this.channel = channel;
             this.body = body;
         }

@@ -73,8 +73,16 @@ public final class IncomingMoves implements PeerService {
     private final Map<String, Boolean> restoring = new ConcurrentHashMap<>();
     private final Map<String, LazyPagesReceiver> lazy = new ConcurrentHashMap<>();
 
+    /**
+     * One small file per container restored by a move (moveId, holding its name), kept for
+     * FORGET_FINISHED_MS across restarts: an abort that arrives after our answer was lost, or
+     * after this daemon restarted, still finds the copy to remove.
+     */
+    private final Path restoredMarks;
+
     public IncomingMoves(ContainerRuntime runtime, ImageStore images, CriuClient criu, CheckpointService checkpoints,
             OperationManager operations, Path stagingRoot, String nodeName) throws IOException {
+        this.restoredMarks = Files.createDirectories(stagingRoot.resolveSibling(stagingRoot.getFileName() + "-restored"));
         this.runtime = runtime;
         this.images = images;
         this.criu = criu;
@@ -151,6 +159,7 @@ public final class IncomingMoves implements PeerService {
         Path dir = stagingRoot.resolve(p.moveId());
         long now = System.currentTimeMillis();
         moves.values().removeIf(m -> m.restored() != null && now - m.createdAt() > FORGET_FINISHED_MS);
+        forgetOldMarks();
         if (moves.putIfAbsent(p.moveId(), new Incoming(p.moveId(), peer, p.name(), dir, null, now)) != null) {
             throw ApiException.conflict("move " + p.moveId() + " is already under way");
         }
@@ -210,6 +219,8 @@ public final class IncomingMoves implements PeerService {
                     m.dir().resolve(MoveProtocol.TREE_ROOTFS), o.stdioPipes(), work, "move " + o.moveId(),
                     o.lazy() ? lazyWorkDir(m) : null);
             moves.computeIfPresent(o.moveId(), (k, v) -> v.withRestored(o.name()));
+            io.godwit.migrator.files.AtomicWrite.write(restoredMarks.resolve(o.moveId()),
+                    o.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return Map.of("pid", s.initPid(), "move", o.moveId());
         });
         try {
@@ -277,7 +288,7 @@ public final class IncomingMoves implements PeerService {
         requireMoveId(a.moveId());
         Incoming m = moves.get(a.moveId());
         if (m == null) {
-            return Map.of("aborted", false);
+            return Map.of("aborted", abortRemembered(a.moveId()));
         }
         if (!m.peer().equals(peer)) {
             throw new ApiException(403, "move " + a.moveId() + " belongs to another peer");
@@ -290,14 +301,46 @@ public final class IncomingMoves implements PeerService {
         }
         LOG.warning("move " + a.moveId() + " of " + m.name() + " aborted by the source: " + a.reason());
         if (m.restored() != null) {
-            try {
-                runtime.delete(m.restored(), true);
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "cannot remove " + m.restored() + " of aborted move " + a.moveId(), e);
-            }
+            removeCopy(a.moveId(), m.restored());
         }
         Trees.delete(m.dir());
         return Map.of("aborted", true);
+    }
+
+    /** An abort for a move this daemon no longer holds in memory (it restarted): its mark still tells. */
+    private boolean abortRemembered(String moveId) throws IOException {
+        Path mark = restoredMarks.resolve(moveId);
+        if (!Files.exists(mark)) {
+            return false;
+        }
+        String name = Files.readString(mark).strip();
+        if (runtime.list().stream().anyMatch(s -> s.name().equals(name))) {
+            removeCopy(moveId, name);
+        }
+        Files.deleteIfExists(mark);
+        return true;
+    }
+
+    private void removeCopy(String moveId, String name) {
+        try {
+            runtime.delete(name, true);
+            Files.deleteIfExists(restoredMarks.resolve(moveId));
+            LOG.warning("removed " + name + ": its source aborted move " + moveId + " and keeps the container");
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot remove " + name + " of aborted move " + moveId, e);
+        }
+    }
+
+    /** Marks of moves older than FORGET_FINISHED_MS: no source aborts that late. */
+    private void forgetOldMarks() throws IOException {
+        long now = System.currentTimeMillis();
+        try (var marks = Files.list(restoredMarks)) {
+            for (Path p : marks.toList()) {
+                if (now - Files.getLastModifiedTime(p).toMillis() > FORGET_FINISHED_MS) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     @Override

@@ -272,28 +272,36 @@ final class OutgoingMove {
 
     /**
      * Puts things back after a failure; returns what became of the container, for the message.
-     * Before the restore was asked for, the target cannot be running the container, so the
-     * container here is thawed first (its downtime is what matters); once it was asked for, the
-     * target may have restored it just as the answer was lost, so the target's copy is removed
-     * first, and only then is this one thawed: it never runs in two places on purpose.
+     * Before the restore was asked for, the target cannot be running the container, so the copy
+     * here is thawed first (its downtime is what matters) and the target cleaned after. Once the
+     * restore was asked for, the target may run it (its answer lost, or post-copy under way): its
+     * copy is removed first, and this one is thawed only when the target confirmed that. If the
+     * target cannot be reached, the copy here stays frozen, never lost and never running twice,
+     * until a background retry gets the confirmation (then it is thawed) or an operator decides.
      */
     private String undo(Throwable cause, String step) {
         List<String> notes = new ArrayList<>();
         boolean targetMayRunIt = step.equals("restore") || step.equals("pages");
         if (targetTouched && targetMayRunIt) {
-            notes.add(abortOnTarget(rootMessage(cause)));
-        }
-        if (frozen) {
-            try {
-                runtime.resume(req.name());
-                frozen = false;
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.SEVERE, "cannot thaw " + req.name() + " after a failed move", e);
-                notes.add("could not thaw it: " + e.getMessage());
+            if (abortOnTarget(rootMessage(cause), true)) {
+                notes.add(req.remote() + " removed its copy and what it had received");
+                if (step.equals("pages")) {
+                    notes.add("it ran there during post-copy; it carries on here from the instant it was frozen");
+                }
+                thaw(notes);
+            } else {
+                notes.add(req.remote() + " cannot be reached and may be running it: the copy here stays frozen (paused)"
+                        + " until " + req.remote() + " confirms it dropped its copy (retried for "
+                        + ABORT_RETRY_FOR.toMinutes() + " minutes); check " + req.remote()
+                        + ", then resume or delete it here");
             }
-        }
-        if (targetTouched && !targetMayRunIt) {
-            notes.add(abortOnTarget(rootMessage(cause)));
+        } else {
+            thaw(notes);
+            if (targetTouched) {
+                notes.add(abortOnTarget(rootMessage(cause), false) ? req.remote() + " removed what it had received"
+                        : req.remote() + " cannot be reached yet; it is told to clean up when it can be (retried for "
+                                + ABORT_RETRY_FOR.toMinutes() + " minutes, and it discards stale moves itself)");
+            }
         }
         try {
             ContainerState s = runtime.state(req.name());
@@ -304,37 +312,54 @@ final class OutgoingMove {
         return String.join("; ", notes);
     }
 
+    private void thaw(List<String> notes) {
+        if (!frozen) {
+            return;
+        }
+        try {
+            runtime.resume(req.name());
+            frozen = false;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.SEVERE, "cannot thaw " + req.name() + " after a failed move", e);
+            notes.add("could not thaw it: " + e.getMessage());
+        }
+    }
+
     /**
-     * Asks the target to remove every trace of this move. Tried three times at once (the failure
-     * may be the session itself); if the target stays unreachable (cable cut, daemon down), a
-     * background thread keeps trying for ABORT_RETRY_FOR, so that it cleans up when it comes back.
+     * Asks the target to remove every trace of this move (its copy of the container included).
+     * Tried three times at once (the failure may be the session itself); if the target stays
+     * unreachable (cable cut, daemon down), a background thread keeps trying for ABORT_RETRY_FOR
+     * and, with thawWhenDone, thaws the copy here once the target confirmed.
      */
-    private String abortOnTarget(String reason) {
+    private boolean abortOnTarget(String reason, boolean thawWhenDone) {
         Abort abort = new Abort(moveId, reason);
         Exception last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
                 sendAbort(abort, attempt > 0);
-                return req.remote() + " removed what it had received";
+                return true;
             } catch (Exception e) {
                 last = e;
             }
         }
         LOG.log(Level.WARNING, "cannot reach " + req.remote() + " to abort move " + moveId + "; retrying in the background", last);
-        Thread.ofVirtual().name("abort-" + moveId).start(this::keepTryingAbort);
-        return req.remote() + " could not be told to clean up yet (" + rootMessage(last)
-                + "); this daemon keeps trying for " + ABORT_RETRY_FOR.toMinutes() + " minutes";
+        Thread.ofVirtual().name("abort-" + moveId).start(() -> keepTryingAbort(thawWhenDone));
+        return false;
     }
 
     static final Duration ABORT_RETRY_FOR = Duration.ofMinutes(10);
 
-    private void keepTryingAbort() {
+    private void keepTryingAbort(boolean thawWhenDone) {
         long deadline = System.nanoTime() + ABORT_RETRY_FOR.toNanos();
         while (System.nanoTime() < deadline) {
             try {
                 Thread.sleep(3000);
                 sendAbort(new Abort(moveId, "the move failed earlier"), true);
                 LOG.info("move " + moveId + " aborted on " + req.remote() + " after all");
+                if (thawWhenDone && runtime.state(req.name()).status() == ContainerState.Status.PAUSED) {
+                    runtime.resume(req.name());
+                    LOG.warning(req.name() + " thawed here: " + req.remote() + " confirmed it dropped its copy");
+                }
                 return;
             } catch (InterruptedException e) {
                 return;
@@ -342,8 +367,8 @@ final class OutgoingMove {
                 LOG.log(Level.FINE, "abort of move " + moveId + " still undelivered", e);
             }
         }
-        LOG.warning("gave up telling " + req.remote() + " to abort move " + moveId + "; it discards it when it restarts"
-                + " or after its idle limit");
+        LOG.warning("gave up telling " + req.remote() + " to abort move " + moveId
+                + (thawWhenDone ? "; " + req.name() + " stays paused here until an operator decides" : ""));
     }
 
     private void sendAbort(Abort abort, boolean redial) throws Exception {

@@ -289,7 +289,7 @@ final class DaemonApi {
         String name = name(r);
         boolean stop = r.json(Json.MAPPER).path("stop").asBoolean(false);
         checkpoints.requireRunning(name);
-        Operation op = operations.start("checkpoint", name, o -> {
+        Operation op = operations.start("checkpoint", name, checkpoints.claim(name, "checkpoint"), o -> {
             CheckpointRecord rec = checkpoints.checkpoint(name, stop, o);
             return Map.of("checkpoint", CheckpointService.describe(rec));
         });
@@ -316,7 +316,7 @@ final class DaemonApi {
             throw ApiException.conflict("container " + name + " is running: stop it before restoring it");
         }
         CheckpointRecord rec = checkpoints.pick(name, id);
-        Operation op = operations.start("restore", name, o -> {
+        Operation op = operations.start("restore", name, checkpoints.claim(name, "restore"), o -> {
             ContainerState state = checkpoints.restore(rec, name, true, o);
             return Map.of("checkpoint", rec.id(), "pid", state.initPid());
         });

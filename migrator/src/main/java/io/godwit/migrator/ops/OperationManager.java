@@ -52,6 +52,25 @@ public final class OperationManager {
         return op;
     }
 
+    /**
+     * Starts an operation that owns {@code claim}: it is released when the work ends, or at once
+     * if the operation cannot start.
+     */
+    public Operation start(String kind, String target, ContainerClaims.Claim claim, Work work) {
+        try {
+            return start(kind, target, op -> {
+                try {
+                    return work.run(op);
+                } finally {
+                    claim.close();
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            claim.close();
+            throw e;
+        }
+    }
+
     private void run(Operation op, Work work) {
         try {
             Map<String, Object> result = work.run(op);

@@ -4,6 +4,7 @@ import io.godwit.migrator.api.HttpApiHandler;
 import io.godwit.migrator.catalog.Catalog;
 import io.godwit.migrator.catalog.ScheduleRecord;
 import io.godwit.migrator.checkpoint.CheckpointService;
+import io.godwit.migrator.ops.ContainerClaims;
 import io.godwit.migrator.ops.Operation;
 import io.godwit.migrator.ops.OperationManager;
 import io.godwit.runtime.ContainerRuntime;
@@ -32,6 +33,9 @@ public final class Scheduler implements AutoCloseable {
     /** What a scheduled run does to a container; the daemon's is {@link #of(CheckpointService, ContainerRuntime)}. */
     interface Jobs {
         boolean isRunning(String container) throws Exception;
+
+        /** The container for this run alone, or an exception saying what else holds it. */
+        ContainerClaims.Claim claim(String container);
 
         Map<String, Object> checkpointAndPrune(String container, int keep, Operation op) throws Exception;
     }
@@ -62,6 +66,11 @@ public final class Scheduler implements AutoCloseable {
                 } catch (NoSuchContainerException gone) {
                     return false;
                 }
+            }
+
+            @Override
+            public ContainerClaims.Claim claim(String container) {
+                return checkpoints.claim(container, "scheduled checkpoint");
             }
 
             @Override
@@ -117,7 +126,7 @@ public final class Scheduler implements AutoCloseable {
             recordRun(s.container(), now, "container is not running");
             return false;
         }
-        operations.start("scheduled-checkpoint", s.container(), op -> {
+        operations.start("scheduled-checkpoint", s.container(), jobs.claim(s.container()), op -> {
             String error = null;
             try {
                 return jobs.checkpointAndPrune(s.container(), s.keep(), op);

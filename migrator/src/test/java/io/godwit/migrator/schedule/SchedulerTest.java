@@ -54,6 +54,7 @@ class SchedulerTest {
     private OperationManager operations;
     private final AtomicInteger checkpoints = new AtomicInteger();
     private volatile boolean stateReadFails;
+    private final io.godwit.migrator.ops.ContainerClaims claims = new io.godwit.migrator.ops.ContainerClaims();
 
     private final Scheduler.Jobs jobs = new Scheduler.Jobs() {
         @Override
@@ -62,6 +63,11 @@ class SchedulerTest {
                 throw new IOException("cannot read state of " + container);
             }
             return true;
+        }
+
+        @Override
+        public io.godwit.migrator.ops.ContainerClaims.Claim claim(String container) {
+            return claims.claim(container, "checkpoint");
         }
 
         @Override
@@ -119,6 +125,19 @@ class SchedulerTest {
             scheduler.tick(T0.plusSeconds(61));
             assertEquals(1, checkpoints.get(), "the schedule never ran again after a failed state read");
             assertTrue(error != null && error.contains("cannot read state"), "recorded: " + error);
+        }
+    }
+
+    @Test
+    void aContainerBusyWithAnotherCheckpointIsSkippedUntilTheNextInterval() throws Exception {
+        try (Scheduler scheduler = new Scheduler(catalog, operations, jobs)) {
+            try (var manual = claims.claim("job", "checkpoint")) {
+                scheduler.tick(T0);
+            }
+            assertEquals(0, checkpoints.get());
+            assertTrue(schedule().lastError().contains("busy"), schedule().lastError());
+            scheduler.tick(T0.plusSeconds(61));
+            assertEquals(1, checkpoints.get());
         }
     }
 

@@ -44,6 +44,7 @@ final class DaemonApi {
     private final EventBus events;
     private final CriuClient criu;
     private final DaemonConfig config;
+    private volatile ContainerDefaults containerDefaults = ContainerDefaults.NONE;
 
     DaemonApi(DaemonConfig config, ContainerRuntime runtime, ImageStore images, CheckpointService checkpoints,
             OperationManager operations, Catalog catalog, EventBus events, CriuClient criu) {
@@ -55,6 +56,11 @@ final class DaemonApi {
         this.catalog = catalog;
         this.events = events;
         this.criu = criu;
+    }
+
+    /** Limits for new containers whose request leaves them out (from the settings file). */
+    void containerDefaults(ContainerDefaults defaults) {
+        this.containerDefaults = defaults;
     }
 
     Router router() {
@@ -193,6 +199,7 @@ final class DaemonApi {
         ContainerSpec spec;
         try {
             spec = ContainerSpec.fromJson(Json.MAPPER.writeValueAsString(body.get("spec"))).withDefaults(name);
+            spec = containerDefaults.applyTo(spec, body.get("spec").path("limits"));
             spec.validate();
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());

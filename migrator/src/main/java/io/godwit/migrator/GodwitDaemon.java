@@ -22,7 +22,9 @@ import java.util.concurrent.Callable;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** godwitd: one per host; holds the catalog, serves the API, runs the jobs. Containers outlive it. */
 @Command(name = "godwitd", mixinStandardHelpOptions = true, version = GodwitDaemon.VERSION,
@@ -37,6 +39,13 @@ public final class GodwitDaemon implements Callable<Integer> {
     @Option(names = "--socket", description = "Unix socket of the API (default: ${DEFAULT-VALUE})")
     Path socket = DaemonConfig.DEFAULT_SOCKET;
 
+    @Option(names = "--config", paramLabel = "PATH",
+            description = "settings file, JSON (default: /etc/godwit/godwitd.json if it exists); options given override it")
+    Path configFile;
+
+    @Spec
+    CommandSpec spec;
+
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     public static void main(String[] args) {
@@ -46,6 +55,23 @@ public final class GodwitDaemon implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Settings: the file (--config, or the default one if it exists), then the options given.
+        DaemonConfigFile.Settings settings;
+        try {
+            settings = DaemonConfigFile.resolve(configFile, spec.commandLine().getParseResult());
+        } catch (DaemonConfigFile.ConfigException e) {
+            spec.commandLine().getErr().println("godwitd: bad settings: " + e.getMessage());
+            return 2;
+        }
+        DaemonConfigFile.applyLogLevel(settings.logLevel());
+        if (settings.source() != null) {
+            LOG.info("settings from " + settings.source());
+        }
+        root = settings.root();
+        socket = settings.socket();
+        if (settings.listen() != null || !settings.cgroupParent().equals(DaemonConfigFile.DEFAULT_CGROUP_PARENT)) {
+            LOG.warning("this godwitd has no TLS listener nor cgroup parent setting yet: 'listen' and 'cgroupParent' are ignored");
+        }
         DaemonConfig config = new DaemonConfig(root.toAbsolutePath(), socket.toAbsolutePath());
         Files.createDirectories(config.root());
         ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
@@ -64,6 +90,7 @@ public final class GodwitDaemon implements Callable<Integer> {
             EventBus events = new EventBus();
             OperationManager operations = new OperationManager(workers, catalog, events);
             DaemonApi api = new DaemonApi(config, runtime, images, checkpoints, operations, catalog, events, criu);
+            api.containerDefaults(settings.containerDefaults());
             try (Scheduler scheduler = new Scheduler(catalog, checkpoints, operations, runtime);
                     UnixSocketServer server = UnixSocketServer.start(config.socket(), api.router(), workers)) {
                 scheduler.start();

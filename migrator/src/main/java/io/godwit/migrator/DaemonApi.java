@@ -48,6 +48,7 @@ final class DaemonApi {
     private final DaemonConfig config;
     private final PeerLink peers;
     private final MoveService moves;
+    private volatile ContainerDefaults containerDefaults = ContainerDefaults.NONE;
 
     DaemonApi(DaemonConfig config, ContainerRuntime runtime, ImageStore images, CheckpointService checkpoints,
             OperationManager operations, Catalog catalog, EventBus events, CriuClient criu, PeerLink peers,
@@ -62,6 +63,11 @@ final class DaemonApi {
         this.catalog = catalog;
         this.events = events;
         this.criu = criu;
+    }
+
+    /** Limits for new containers whose request leaves them out (from the settings file). */
+    void containerDefaults(ContainerDefaults defaults) {
+        this.containerDefaults = defaults;
     }
 
     Router router() {
@@ -211,6 +217,7 @@ final class DaemonApi {
         ContainerSpec spec;
         try {
             spec = ContainerSpec.fromJson(Json.MAPPER.writeValueAsString(body.get("spec"))).withDefaults(name);
+            spec = containerDefaults.applyTo(spec, body.get("spec").path("limits"));
             spec.validate();
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
@@ -307,7 +314,7 @@ final class DaemonApi {
         String name = name(r);
         boolean stop = r.json(Json.MAPPER).path("stop").asBoolean(false);
         checkpoints.requireRunning(name);
-        Operation op = operations.start("checkpoint", name, o -> {
+        Operation op = operations.start("checkpoint", name, checkpoints.claim(name, "checkpoint"), o -> {
             CheckpointRecord rec = checkpoints.checkpoint(name, stop, o);
             return Map.of("checkpoint", CheckpointService.describe(rec));
         });
@@ -334,7 +341,7 @@ final class DaemonApi {
             throw ApiException.conflict("container " + name + " is running: stop it before restoring it");
         }
         CheckpointRecord rec = checkpoints.pick(name, id);
-        Operation op = operations.start("restore", name, o -> {
+        Operation op = operations.start("restore", name, checkpoints.claim(name, "restore"), o -> {
             ContainerState state = checkpoints.restore(rec, name, true, o);
             return Map.of("checkpoint", rec.id(), "pid", state.initPid());
         });

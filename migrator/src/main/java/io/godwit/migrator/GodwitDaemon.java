@@ -29,7 +29,9 @@ import java.util.concurrent.Callable;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** godwitd: one per host; holds the catalog, serves the API, runs the jobs. Containers outlive it. */
 @Command(name = "godwitd", mixinStandardHelpOptions = true, version = GodwitDaemon.VERSION,
@@ -55,6 +57,13 @@ public final class GodwitDaemon implements Callable<Integer> {
     @Option(names = "--node-name", paramLabel = "NAME", description = "name in this daemon's certificate (default: the host name)")
     String nodeName;
 
+    @Option(names = "--config", paramLabel = "PATH",
+            description = "settings file, JSON (default: /etc/godwit/godwitd.json if it exists); options given override it")
+    Path configFile;
+
+    @Spec
+    CommandSpec spec;
+
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     public static void main(String[] args) {
@@ -64,6 +73,22 @@ public final class GodwitDaemon implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Settings: the file (--config, or the default one if it exists), then the options given.
+        DaemonConfigFile.Settings settings;
+        try {
+            settings = DaemonConfigFile.resolve(configFile, spec.commandLine().getParseResult());
+        } catch (DaemonConfigFile.ConfigException e) {
+            spec.commandLine().getErr().println("godwitd: bad settings: " + e.getMessage());
+            return 2;
+        }
+        DaemonConfigFile.applyLogLevel(settings.logLevel());
+        if (settings.source() != null) {
+            LOG.info("settings from " + settings.source());
+        }
+        root = settings.root();
+        socket = settings.socket();
+        listen = settings.listen();
+        cgroupParent = settings.cgroupParent();
         DaemonConfig config = new DaemonConfig(root.toAbsolutePath(), socket.toAbsolutePath());
         InetSocketAddress listenAddress = listen == null ? null : PeerLink.parseAddress(listen);
         String node = nodeName != null ? nodeName : java.net.InetAddress.getLocalHost().getHostName();
@@ -84,7 +109,7 @@ public final class GodwitDaemon implements Callable<Integer> {
                     + " half-written checkpoints discarded, " + runtime.list().size() + " containers");
             EventBus events = new EventBus();
             OperationManager operations = new OperationManager(workers, catalog, events);
-            MoveService moves = new MoveService(runtime, images, criu, peers, catalog, operations,
+            MoveService moves = new MoveService(runtime, images, checkpoints, criu, peers, catalog, operations,
                     config.root().resolve("tmp"));
             IncomingMoves incoming = new IncomingMoves(runtime, images, criu, checkpoints, operations,
                     config.root().resolve("incoming"), node);
@@ -112,6 +137,7 @@ public final class GodwitDaemon implements Callable<Integer> {
                 LOG.info("peers and remote clients: TLS on " + peers.listenAddress() + ", certificate "
                         + peers.identity().fingerprint());
             }
+            api.containerDefaults(settings.containerDefaults());
             try (Scheduler scheduler = new Scheduler(catalog, checkpoints, operations, runtime);
                     UnixSocketServer server = UnixSocketServer.start(config.socket(), router, workers)) {
                 scheduler.start();

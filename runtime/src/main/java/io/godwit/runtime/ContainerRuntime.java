@@ -353,6 +353,12 @@ public final class ContainerRuntime implements AutoCloseable {
                 }
             }
             Persisted p = s.readState();
+            // The monitor writes exit.json and its last console output after it reaped the init:
+            // removing the directory before it is gone races those writes (DirectoryNotEmptyException).
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (ProcInfo.isSame(p.monitorPid(), p.monitorStartTime()) && System.nanoTime() < deadline) {
+                sleep(20);
+            }
             if (p.bridge() != null && config.network() != null) {
                 config.network().detach(p.bridge());
             }

@@ -75,6 +75,39 @@ class LifecycleTest {
     }
 
     @Test
+    void forcedDeleteWaitsForTheMonitorsLastWrites() throws Exception {
+        // The monitor reaps the init and writes exit.json after the init is gone; a delete that
+        // removed the directory in between failed under load with DirectoryNotEmptyException.
+        // A stopped monitor makes that window as long as the test wants.
+        String n = created("del", List.of("counter"));
+        ContainerState st = rt.start(n);
+        Path dir = fx.tmp.resolve("containers").resolve(n);
+        signal("STOP", st.monitorPid());
+        var deleting = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                rt.delete(n, true);
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        try {
+            await("init killed", Duration.ofSeconds(5), () -> ProcInfo.live(st.initPid()) == null);
+            Thread.sleep(500);
+            assertFalse(deleting.isDone(), "delete went on while the monitor had still to write its exit");
+            assertTrue(Files.isDirectory(dir));
+        } finally {
+            signal("CONT", st.monitorPid());
+        }
+        deleting.get(15, java.util.concurrent.TimeUnit.SECONDS);
+        assertFalse(Files.exists(dir), "directory of " + n + " left behind");
+        assertThrows(NoSuchContainerException.class, () -> rt.state(n));
+    }
+
+    private static void signal(String sig, int pid) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + sig, Integer.toString(pid)).inheritIO().start().waitFor());
+    }
+
+    @Test
     void shellHonoursTermTrap() throws Exception {
         String n = created("trap", List.of("sh", "-c", "trap 'echo bye; exit 3' TERM; while true; do sleep 0.1; done"));
         rt.start(n);

@@ -27,12 +27,18 @@ final class DaemonProcess implements AutoCloseable {
     }
 
     DaemonProcess start() throws IOException, InterruptedException {
+        return start(List.of());
+    }
+
+    /** Starts godwitd with {@code --root} and {@code --socket} of this directory, then {@code extraArgs}. */
+    DaemonProcess start(List<String> extraArgs) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path top = Path.of(System.getProperty("godwit.top"));
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "-Dgodwit.monitor=" + top.resolve("runtime/target/native/godwit-monitor"),
                 "-cp", System.getProperty("java.class.path"), "io.godwit.migrator.GodwitDaemon",
                 "--root", root.toString(), "--socket", socket.toString()));
+        cmd.addAll(extraArgs);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));

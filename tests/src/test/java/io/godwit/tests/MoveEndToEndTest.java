@@ -258,6 +258,23 @@ class MoveEndToEndTest {
         awaitNoStaging("b");
     }
 
+    /** godwit --remote hostb: the same API on b, over HTTPS with the daemons' pinned certificates. */
+    @Test
+    void theRemoteApiAnswersOverMutualTls() throws Exception {
+        hosts.launch("b", "web", "/bin/counter", "50");
+        Process p = new ProcessBuilder("nsenter", "--net=/run/netns/" + hosts.name + "-a",
+                TestHosts.TOP.resolve("scripts/godwit").toString(), "--socket", hosts.dir.resolve("a/sock").toString(),
+                "--remote", "hostb", "list", "--format", "json").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("\"web\""), out);
+        Process unknown = new ProcessBuilder(TestHosts.TOP.resolve("scripts/godwit").toString(), "--socket",
+                hosts.dir.resolve("a/sock").toString(), "--remote", "nowhere", "list").redirectErrorStream(true).start();
+        String err = new String(unknown.getInputStream().readAllBytes());
+        assertEquals(2, unknown.waitFor(), err);
+        assertTrue(err.contains("unknown remote"), err);
+    }
+
     @Test
     void aRevokedCertificateIsRefused() throws Exception {
         hosts.launch("a", "job", "/bin/counter", "50");

@@ -11,6 +11,7 @@ import io.godwit.migrator.api.ApiException;
 import io.godwit.migrator.catalog.Catalog;
 import io.godwit.migrator.catalog.CheckpointRecord;
 import io.godwit.migrator.files.Trees;
+import io.godwit.migrator.ops.ContainerClaims;
 import io.godwit.migrator.ops.Operation;
 import io.godwit.proto.criu.Rpc;
 import io.godwit.runtime.CheckpointTarget;
@@ -47,6 +48,7 @@ public final class CheckpointService {
     private final Catalog catalog;
     private final Path checkpointsDir;
     private final Path workDir;
+    private final ContainerClaims claims = new ContainerClaims();
 
     public CheckpointService(ContainerRuntime runtime, CriuClient criu, Catalog catalog, Path checkpointsDir, Path workDir)
             throws IOException {
@@ -55,6 +57,14 @@ public final class CheckpointService {
         this.catalog = catalog;
         this.checkpointsDir = Files.createDirectories(checkpointsDir);
         this.workDir = Files.createDirectories(workDir);
+    }
+
+    /**
+     * Claims a container for a checkpoint or restore (one at a time per container; a second is a
+     * 409). Take it before starting the operation and hand it to the operation.
+     */
+    public ContainerClaims.Claim claim(String name, String what) {
+        return claims.claim(name, what);
     }
 
     public Path dirOf(String id) {

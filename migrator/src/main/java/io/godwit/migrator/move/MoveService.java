@@ -3,6 +3,7 @@ package io.godwit.migrator.move;
 import io.godwit.criu.CriuClient;
 import io.godwit.migrator.api.ApiException;
 import io.godwit.migrator.catalog.Catalog;
+import io.godwit.migrator.checkpoint.CheckpointService;
 import io.godwit.migrator.ops.Operation;
 import io.godwit.migrator.ops.OperationManager;
 import io.godwit.migrator.peer.PeerLink;
@@ -13,24 +14,23 @@ import io.godwit.runtime.image.ImageStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /** Starts moves: checks what can be checked at once (a 4xx), then runs the move as an operation. */
 public final class MoveService {
     private final ContainerRuntime runtime;
     private final ImageStore images;
+    private final CheckpointService checkpoints;
     private final CriuClient criu;
     private final PeerLink peers;
     private final Catalog catalog;
     private final OperationManager operations;
     private final Path workDir;
-    private final Set<String> moving = ConcurrentHashMap.newKeySet();
 
-    public MoveService(ContainerRuntime runtime, ImageStore images, CriuClient criu, PeerLink peers, Catalog catalog,
+    public MoveService(ContainerRuntime runtime, ImageStore images, CheckpointService checkpoints, CriuClient criu, PeerLink peers, Catalog catalog,
             OperationManager operations, Path workDir) throws IOException {
         this.runtime = runtime;
         this.images = images;
+        this.checkpoints = checkpoints;
         this.criu = criu;
         this.peers = peers;
         this.catalog = catalog;
@@ -58,21 +58,9 @@ public final class MoveService {
         if (m == MoveMode.PRECOPY) {
             m.resolve(false, criu.features().memTrack(), false); // refuses with the reason before anything starts
         }
-        if (!moving.add(name)) {
-            throw ApiException.conflict("container " + name + " is already being moved");
-        }
         OutgoingMove.Request req = new OutgoingMove.Request(name, remote, m, as);
-        try {
-            return operations.start("move", name, op -> {
-                try {
-                    return new OutgoingMove(runtime, images, criu, peers, catalog, workDir, req, op).run();
-                } finally {
-                    moving.remove(name);
-                }
-            });
-        } catch (RuntimeException e) {
-            moving.remove(name);
-            throw e;
-        }
+        // One move, checkpoint or restore of a container at a time: a second is a 409 naming the first.
+        return operations.start("move", name, checkpoints.claim(name, "move"),
+                op -> new OutgoingMove(runtime, images, criu, peers, catalog, workDir, req, op).run());
     }
 }

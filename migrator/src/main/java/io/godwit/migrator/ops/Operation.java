@@ -23,6 +23,9 @@ public final class Operation {
     private volatile String error;
     private volatile Map<String, Object> result = Map.of();
     private final java.util.Set<Runnable> cancelActions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Milliseconds spent in each phase so far, in the order they were entered. */
+    private final Map<String, Long> phaseMillis = new java.util.LinkedHashMap<>();
+    private long phaseStartedNanos = System.nanoTime();
 
     Operation(String id, String kind, String target) {
         this.id = id;
@@ -42,8 +45,24 @@ public final class Operation {
     public String getError() { return error; }
     public Map<String, Object> getResult() { return result; }
 
-    public void phase(String phase) {
+    /** Where the time went: milliseconds per phase, the one running included so far. */
+    public synchronized Map<String, Long> getPhases() {
+        Map<String, Long> out = new java.util.LinkedHashMap<>(phaseMillis);
+        if (finishedAt == null) {
+            out.merge(phase, (System.nanoTime() - phaseStartedNanos) / 1_000_000, Long::sum);
+        }
+        return out;
+    }
+
+    public synchronized void phase(String phase) {
+        closePhase();
         this.phase = phase;
+    }
+
+    private void closePhase() {
+        long now = System.nanoTime();
+        phaseMillis.merge(phase, (now - phaseStartedNanos) / 1_000_000, Long::sum);
+        phaseStartedNanos = now;
     }
 
     public void progress(long done, long total) {
@@ -80,7 +99,8 @@ public final class Operation {
         }
     }
 
-    void finish(String status, String error, Map<String, Object> result) {
+    synchronized void finish(String status, String error, Map<String, Object> result) {
+        closePhase();
         this.status = status;
         this.error = error;
         this.result = result == null ? Map.of() : result;

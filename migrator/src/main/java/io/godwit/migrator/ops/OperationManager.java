@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -40,8 +41,34 @@ public final class OperationManager {
         Operation op = new Operation(UUID.randomUUID().toString(), kind, target);
         live.put(op.getId(), op);
         events.publish("operation", op);
-        workers.execute(() -> run(op, work));
+        try {
+            workers.execute(() -> run(op, work));
+        } catch (RejectedExecutionException e) {
+            // The daemon is stopping: the work never runs, so the operation must not stay "running".
+            op.finish("failure", "not started: " + HttpApiHandler.describe(e), null);
+            record(op);
+            throw e;
+        }
         return op;
+    }
+
+    /**
+     * Starts an operation that owns {@code claim}: it is released when the work ends, or at once
+     * if the operation cannot start.
+     */
+    public Operation start(String kind, String target, ContainerClaims.Claim claim, Work work) {
+        try {
+            return start(kind, target, op -> {
+                try {
+                    return work.run(op);
+                } finally {
+                    claim.close();
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            claim.close();
+            throw e;
+        }
     }
 
     private void run(Operation op, Work work) {
@@ -52,6 +79,10 @@ public final class OperationManager {
             LOG.log(Level.WARNING, op.getKind() + " of " + op.getTarget() + " failed", e);
             op.finish(op.isCancelRequested() ? "cancelled" : "failure", HttpApiHandler.describe(e), null);
         }
+        record(op);
+    }
+
+    private void record(Operation op) {
         try {
             catalog.saveOperation(new OperationRecord(op.getId(), op.getKind(), op.getTarget(), op.getStatus(),
                     op.getCreatedAt(), op.getFinishedAt(), op.getError(), Json.MAPPER.writeValueAsString(op.getResult())));

@@ -4,11 +4,15 @@ import io.godwit.migrator.api.HttpApiHandler;
 import io.godwit.migrator.catalog.Catalog;
 import io.godwit.migrator.catalog.ScheduleRecord;
 import io.godwit.migrator.checkpoint.CheckpointService;
+import io.godwit.migrator.ops.ContainerClaims;
+import io.godwit.migrator.ops.Operation;
 import io.godwit.migrator.ops.OperationManager;
 import io.godwit.runtime.ContainerRuntime;
 import io.godwit.runtime.ContainerState;
+import io.godwit.runtime.NoSuchContainerException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,19 +30,56 @@ import java.util.logging.Logger;
 public final class Scheduler implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Scheduler.class.getName());
 
+    /** What a scheduled run does to a container; the daemon's is {@link #of(CheckpointService, ContainerRuntime)}. */
+    interface Jobs {
+        boolean isRunning(String container) throws Exception;
+
+        /** The container for this run alone, or an exception saying what else holds it. */
+        ContainerClaims.Claim claim(String container);
+
+        Map<String, Object> checkpointAndPrune(String container, int keep, Operation op) throws Exception;
+    }
+
     private final Catalog catalog;
-    private final CheckpointService checkpoints;
     private final OperationManager operations;
-    private final ContainerRuntime runtime;
+    private final Jobs jobs;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("godwit-scheduler").unstarted(r));
 
     public Scheduler(Catalog catalog, CheckpointService checkpoints, OperationManager operations, ContainerRuntime runtime) {
+        this(catalog, operations, of(checkpoints, runtime));
+    }
+
+    Scheduler(Catalog catalog, OperationManager operations, Jobs jobs) {
         this.catalog = catalog;
-        this.checkpoints = checkpoints;
         this.operations = operations;
-        this.runtime = runtime;
+        this.jobs = jobs;
+    }
+
+    private static Jobs of(CheckpointService checkpoints, ContainerRuntime runtime) {
+        return new Jobs() {
+            @Override
+            public boolean isRunning(String container) throws Exception {
+                try {
+                    return runtime.state(container).status() == ContainerState.Status.RUNNING;
+                } catch (NoSuchContainerException gone) {
+                    return false;
+                }
+            }
+
+            @Override
+            public ContainerClaims.Claim claim(String container) {
+                return checkpoints.claim(container, "scheduled checkpoint");
+            }
+
+            @Override
+            public Map<String, Object> checkpointAndPrune(String container, int keep, Operation op) throws Exception {
+                var rec = checkpoints.checkpoint(container, false, op);
+                int pruned = checkpoints.prune(container, keep);
+                return Map.of("checkpoint", CheckpointService.describe(rec), "pruned", pruned);
+            }
+        };
     }
 
     public void start() {
@@ -46,46 +87,67 @@ public final class Scheduler implements AutoCloseable {
     }
 
     void tick() {
+        tick(Instant.now());
+    }
+
+    void tick(Instant now) {
+        List<ScheduleRecord> schedules;
         try {
-            Instant now = Instant.now();
-            for (ScheduleRecord s : catalog.schedules()) {
-                boolean due = s.lastRun() == null || !s.lastRun().plus(Duration.ofSeconds(s.everySeconds())).isAfter(now);
-                if (due && inFlight.add(s.container())) {
-                    run(s, now);
+            schedules = catalog.schedules();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "scheduler cannot read the schedules", e);
+            return;
+        }
+        for (ScheduleRecord s : schedules) {
+            boolean due = s.lastRun() == null || !s.lastRun().plus(Duration.ofSeconds(s.everySeconds())).isAfter(now);
+            if (!due || !inFlight.add(s.container())) {
+                continue;
+            }
+            // The name stays in inFlight only while a started operation owns it (its work removes it);
+            // whatever fails before that frees it here, or the schedule would never run again.
+            boolean started = false;
+            try {
+                started = run(s, now);
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "scheduled checkpoint of " + s.container() + " could not start", e);
+                recordRun(s.container(), now, "could not start: " + HttpApiHandler.describe(e));
+            } finally {
+                if (!started) {
+                    inFlight.remove(s.container());
                 }
             }
-        } catch (Exception e) {
-            LOG.log(Level.WARNING, "scheduler tick failed", e);
         }
     }
 
-    private void run(ScheduleRecord s, Instant now) throws Exception {
-        boolean running;
-        try {
-            running = runtime.state(s.container()).status() == ContainerState.Status.RUNNING;
-        } catch (RuntimeException e) {
-            running = false;
-        }
-        if (!running) {
+    /** Starts the run's operation; false when there was nothing to run. */
+    private boolean run(ScheduleRecord s, Instant now) throws Exception {
+        if (!jobs.isRunning(s.container())) {
             // A job that is not running has nothing new to save: try again at the next interval.
-            catalog.recordScheduleRun(s.container(), now, "container is not running");
-            inFlight.remove(s.container());
-            return;
+            recordRun(s.container(), now, "container is not running");
+            return false;
         }
-        operations.start("scheduled-checkpoint", s.container(), op -> {
+        operations.start("scheduled-checkpoint", s.container(), jobs.claim(s.container()), op -> {
             String error = null;
             try {
-                var rec = checkpoints.checkpoint(s.container(), false, op);
-                int pruned = checkpoints.prune(s.container(), s.keep());
-                return Map.of("checkpoint", CheckpointService.describe(rec), "pruned", pruned);
+                return jobs.checkpointAndPrune(s.container(), s.keep(), op);
             } catch (Exception e) {
                 error = HttpApiHandler.describe(e);
                 throw e;
             } finally {
-                catalog.recordScheduleRun(s.container(), now, error);
+                // Recorded first: a tick between the two must not find it due and free to run again.
+                recordRun(s.container(), now, error);
                 inFlight.remove(s.container());
             }
         });
+        return true;
+    }
+
+    private void recordRun(String container, Instant at, String error) {
+        try {
+            catalog.recordScheduleRun(container, at, error);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "cannot record the scheduled run of " + container, e);
+        }
     }
 
     @Override

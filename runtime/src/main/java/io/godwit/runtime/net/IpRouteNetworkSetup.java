@@ -1,10 +1,14 @@
 package io.godwit.runtime.net;
 
+import io.godwit.runtime.HostCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -32,19 +36,19 @@ public final class IpRouteNetworkSetup implements NetworkSetup {
         String peer = "gp" + hash;
         String prefix = IPV4_CIDR.matcher(config.addressCidr()).replaceAll("$3");
         ensureBridge(config.bridge(), config.gateway() + "/" + prefix);
-        IpCommand.ip("link", "add", hostIf, "type", "veth", "peer", "name", peer);
+        ip("link", "add", hostIf, "type", "veth", "peer", "name", peer);
         try {
-            IpCommand.ip("link", "set", peer, "netns", Integer.toString(initPid));
-            IpCommand.ip("link", "set", hostIf, "master", config.bridge());
-            IpCommand.ip("link", "set", hostIf, "up");
-            IpCommand.ipIn(initPid, "link", "set", peer, "name", CONTAINER_IF);
-            IpCommand.ipIn(initPid, "addr", "add", config.addressCidr(), "dev", CONTAINER_IF);
-            IpCommand.ipIn(initPid, "link", "set", CONTAINER_IF, "up");
-            IpCommand.ipIn(initPid, "link", "set", "lo", "up");
-            IpCommand.ipIn(initPid, "route", "replace", "default", "via", config.gateway());
+            ip("link", "set", peer, "netns", Integer.toString(initPid));
+            ip("link", "set", hostIf, "master", config.bridge());
+            ip("link", "set", hostIf, "up");
+            ipIn(initPid, "link", "set", peer, "name", CONTAINER_IF);
+            ipIn(initPid, "addr", "add", config.addressCidr(), "dev", CONTAINER_IF);
+            ipIn(initPid, "link", "set", CONTAINER_IF, "up");
+            ipIn(initPid, "link", "set", "lo", "up");
+            ipIn(initPid, "route", "replace", "default", "via", config.gateway());
         } catch (IOException | RuntimeException e) {
             // Deleting one end deletes the pair, wherever the other end went.
-            IpCommand.Result undo = IpCommand.tryIp("link", "del", hostIf);
+            HostCommand.Result undo = tryIp("link", "del", hostIf);
             if (!undo.ok()) {
                 e.addSuppressed(undo.failure());
             }
@@ -70,10 +74,10 @@ public final class IpRouteNetworkSetup implements NetworkSetup {
     }
 
     private static void deleteLinkIfPresent(String name) throws IOException {
-        if (IpCommand.tryIp("link", "show", "dev", name).ok()) {
-            IpCommand.Result r = IpCommand.tryIp("link", "del", name);
+        if (tryIp("link", "show", "dev", name).ok()) {
+            HostCommand.Result r = tryIp("link", "del", name);
             // Gone in between (the container's netns died and took the pair with it) is fine.
-            if (!r.ok() && IpCommand.tryIp("link", "show", "dev", name).ok()) {
+            if (!r.ok() && tryIp("link", "show", "dev", name).ok()) {
                 throw r.failure();
             }
         }
@@ -81,18 +85,41 @@ public final class IpRouteNetworkSetup implements NetworkSetup {
 
     /** Creates the bridge with the gateway address if missing; adds the address and brings it up if not. */
     private static void ensureBridge(String bridge, String gatewayCidr) throws IOException {
-        if (!IpCommand.tryIp("link", "show", "dev", bridge).ok()) {
-            IpCommand.Result add = IpCommand.tryIp("link", "add", bridge, "type", "bridge");
+        if (!tryIp("link", "show", "dev", bridge).ok()) {
+            HostCommand.Result add = tryIp("link", "add", bridge, "type", "bridge");
             // Another attach may have created it a moment ago.
-            if (!add.ok() && !IpCommand.tryIp("link", "show", "dev", bridge).ok()) {
+            if (!add.ok() && !tryIp("link", "show", "dev", bridge).ok()) {
                 throw add.failure();
             }
         }
-        String addresses = IpCommand.ip("-o", "-4", "addr", "show", "dev", bridge);
+        String addresses = ip("-o", "-4", "addr", "show", "dev", bridge);
         if (!addresses.contains(" " + gatewayCidr + " ")) {
-            IpCommand.ip("addr", "add", gatewayCidr, "dev", bridge);
+            ip("addr", "add", gatewayCidr, "dev", bridge);
         }
-        IpCommand.ip("link", "set", bridge, "up");
+        ip("link", "set", bridge, "up");
+    }
+
+    // iproute2 through HostCommand: a link operation that hangs for half a minute is stuck.
+    private static final Duration IP_TIMEOUT = Duration.ofSeconds(30);
+
+    static String ip(String... args) throws IOException {
+        return HostCommand.run(ipCommand(List.of(), args), IP_TIMEOUT);
+    }
+
+    /** {@code ip ARGS} inside the network namespace of {@code pid}, through nsenter. */
+    static String ipIn(int pid, String... args) throws IOException {
+        return HostCommand.run(ipCommand(List.of("nsenter", "-t", Integer.toString(pid), "-n"), args), IP_TIMEOUT);
+    }
+
+    static HostCommand.Result tryIp(String... args) throws IOException {
+        return HostCommand.attempt(ipCommand(List.of(), args), IP_TIMEOUT);
+    }
+
+    private static List<String> ipCommand(List<String> prefix, String... args) {
+        List<String> command = new ArrayList<>(prefix);
+        command.add("ip");
+        command.addAll(List.of(args));
+        return command;
     }
 
     private static void validate(BridgeConfig config) {

@@ -123,8 +123,12 @@ class CgroupV1ManagerTest {
     @Test
     void statsCountAProcess() throws Exception {
         Cgroup c = create(new ResourceLimits(256L << 20, 0, 100));
+        // Pages are charged to the cgroup that first touches them, and v1 does not move charges
+        // with a process: once inside, the shell keeps 4 MiB of new heap (a string) so there is
+        // memory to count whatever it touched before it joined.
         Process busy = support.start(CgroupTestSupport.busybox().toString(), "sh", "-c",
-                "read x; i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; sleep 60");
+                "read x; s=$(head -c 4194304 /dev/zero | tr '\\0' x); i=0;"
+                        + " while [ $i -lt 200000 ]; do i=$((i+1)); done; sleep 60");
         c.addProcess((int) busy.pid());
         busy.getOutputStream().write("go\n".getBytes(StandardCharsets.US_ASCII));
         busy.getOutputStream().flush();

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.godwit.runtime.HostCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -39,7 +41,7 @@ class IpRouteNetworkSetupTest {
     @AfterEach
     void tearDown() throws Exception {
         try {
-            IpCommand.tryIp("link", "del", IpRouteNetworkSetup.hostInterfaceName(containerName));
+            IpRouteNetworkSetup.tryIp("link", "del", IpRouteNetworkSetup.hostInterfaceName(containerName));
             setup.removeBridge(bridge);
         } finally {
             netns.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -68,18 +70,19 @@ class IpRouteNetworkSetupTest {
         assertEquals("eth0", a.containerIf());
         assertEquals(bridge, a.bridge());
 
-        assertTrue(IpCommand.ip("-o", "link", "show", "dev", a.hostIf()).contains("master " + bridge));
-        assertTrue(IpCommand.ipIn(pid, "-o", "-4", "addr", "show", "dev", "eth0").contains(subnet + ".2/24"));
-        assertTrue(IpCommand.ipIn(pid, "route").contains("default via " + subnet + ".1"));
-        assertTrue(IpCommand.ipIn(pid, "-o", "link", "show", "dev", "lo").contains("UP"));
+        assertTrue(IpRouteNetworkSetup.ip("-o", "link", "show", "dev", a.hostIf()).contains("master " + bridge));
+        assertTrue(IpRouteNetworkSetup.ipIn(pid, "-o", "-4", "addr", "show", "dev", "eth0").contains(subnet + ".2/24"));
+        assertTrue(IpRouteNetworkSetup.ipIn(pid, "route").contains("default via " + subnet + ".1"));
+        assertTrue(IpRouteNetworkSetup.ipIn(pid, "-o", "link", "show", "dev", "lo").contains("UP"));
 
-        IpCommand.Result ping = IpCommand.run(List.of(busybox(), "ping", "-c1", "-W1", subnet + ".2"));
+        HostCommand.Result ping = HostCommand.attempt(List.of(busybox(), "ping", "-c1", "-W1", subnet + ".2"),
+                Duration.ofSeconds(30));
         assertTrue(ping.ok(), "ping failed: " + ping.stdout() + ping.stderr());
 
         // a second container on the same bridge reuses it
         setup.detach(a);
-        assertFalse(IpCommand.tryIp("link", "show", "dev", a.hostIf()).ok());
-        assertFalse(IpCommand.ipIn(pid, "-o", "link").contains("eth0"), "the pair dies with its host end");
+        assertFalse(IpRouteNetworkSetup.tryIp("link", "show", "dev", a.hostIf()).ok());
+        assertFalse(IpRouteNetworkSetup.ipIn(pid, "-o", "link").contains("eth0"), "the pair dies with its host end");
         setup.detach(a); // twice is fine
         BridgeAttachment again = setup.attach(containerName, pid, config);
         assertEquals(a, again);
@@ -91,7 +94,7 @@ class IpRouteNetworkSetupTest {
         BridgeConfig config = new BridgeConfig(bridge, subnet + ".2/24", subnet + ".1");
         IOException e = assertThrows(IOException.class, () -> setup.attach(containerName, 999_999_999, config));
         assertTrue(e.getMessage().contains("ip link set"), e.getMessage());
-        assertFalse(IpCommand.tryIp("link", "show", "dev", IpRouteNetworkSetup.hostInterfaceName(containerName)).ok());
+        assertFalse(IpRouteNetworkSetup.tryIp("link", "show", "dev", IpRouteNetworkSetup.hostInterfaceName(containerName)).ok());
         assertThrows(IllegalArgumentException.class,
                 () -> setup.attach(containerName, 1, new BridgeConfig("a-bridge-name-too-long", "10.0.0.2/24", "10.0.0.1")));
         assertThrows(IllegalArgumentException.class,

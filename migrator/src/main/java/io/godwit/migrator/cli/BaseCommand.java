@@ -26,16 +26,16 @@ abstract class BaseCommand implements Callable<Integer> {
         return (GodwitCli) spec.root().userObject();
     }
 
-    DaemonClient client() {
+    DaemonClient client() throws IOException {
         GodwitCli root = root();
         DaemonClient local = new DaemonClient(root.socket);
         if (root.remote == null) {
             return local;
         }
         try {
-            return RemoteClient.of(local, root.remote);
-        } catch (IOException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            return RemoteClient.of(local, root.remote); // an unreachable local daemon stays exit 5
+        } catch (IllegalArgumentException unknownRemote) {
+            throw new ParameterException(spec.commandLine(), unknownRemote.getMessage());
         }
     }
 

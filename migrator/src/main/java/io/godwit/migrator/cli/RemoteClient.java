@@ -24,7 +24,7 @@ final class RemoteClient {
             }
         }
         if (r == null) {
-            throw new IOException("unknown remote '" + remote + "': see 'godwit remote list'");
+            throw new IllegalArgumentException("unknown remote '" + remote + "': see 'godwit remote list'");
         }
         Path identityDir = Path.of(local.get("/1.0").json().path("root").asText()).resolve("peer").resolve("identity");
         NodeIdentity id = NodeIdentity.loadExisting(identityDir);

@@ -114,8 +114,7 @@ class CliParsingTest {
                 Arguments.of(List.of("trust"), "missing subcommand"),
                 Arguments.of(List.of("wait"), "ID"),
                 Arguments.of(List.of("wait", "op1", "--timeout", "-3"), "--timeout"),
-                Arguments.of(List.of("list", "--remote", "hostb"), "not supported yet from the CLI"),
-                Arguments.of(List.of("--remote", "hostb", "list"), "not supported yet from the CLI"));
+                Arguments.of(List.of("move", "c1", "hostb:", "--mode", "warp"), "--mode"));
     }
 
     @ParameterizedTest

@@ -110,6 +110,11 @@ public final class CheckpointService {
             }
             op.phase("rootfs");
             Trees.copy(runtime.changesDir(name), dir.resolve("rootfs"));
+            if (!stop) {
+                // Memory and files are saved, of one instant: the container need not wait for the hashing.
+                runtime.resume(name);
+                paused = false;
+            }
             criu.cpuinfoDump(images);
             op.phase("manifest");
             List<ManifestFile> files = ManifestIo.hashTree(dir, List.of("images", "rootfs"));

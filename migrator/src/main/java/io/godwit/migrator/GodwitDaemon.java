@@ -6,6 +6,7 @@ import io.godwit.migrator.api.Router;
 import io.godwit.migrator.api.UnixSocketServer;
 import io.godwit.migrator.move.IncomingMoves;
 import io.godwit.migrator.move.MoveService;
+import io.godwit.migrator.move.PageServers;
 import io.godwit.migrator.peer.PeerLink;
 import java.net.InetSocketAddress;
 import io.godwit.migrator.catalog.Catalog;
@@ -109,10 +110,11 @@ public final class GodwitDaemon implements Callable<Integer> {
                     + " half-written checkpoints discarded, " + runtime.list().size() + " containers");
             EventBus events = new EventBus();
             OperationManager operations = new OperationManager(workers, catalog, events);
+            PageServers pageServers = new PageServers();
             MoveService moves = new MoveService(runtime, images, checkpoints, criu, peers, catalog, operations,
-                    config.root().resolve("tmp"));
+                    config.root().resolve("tmp"), pageServers);
             IncomingMoves incoming = new IncomingMoves(runtime, images, criu, checkpoints, operations,
-                    config.root().resolve("incoming"), node);
+                    config.root().resolve("incoming"), node, peers, pageServers);
             int stale = incoming.discardStaleStaging();
             Duration idle = Duration.ofSeconds(Long.getLong("godwit.move.idleSeconds", 1800));
             Thread.ofVirtual().name("incoming-reaper").start(() -> {

@@ -25,7 +25,9 @@ import io.godwit.runtime.ContainerRuntime;
 import io.godwit.runtime.ContainerState;
 import io.godwit.runtime.image.ImageInfo;
 import io.godwit.runtime.image.ImageStore;
+import io.godwit.migrator.peer.PeerLink;
 import io.godwit.transfer.CallReply;
+import io.godwit.transfer.PeerSession;
 import io.godwit.transfer.PeerService;
 import io.godwit.transfer.TransferException;
 import io.godwit.transfer.TunnelTarget;
@@ -72,6 +74,8 @@ public final class IncomingMoves implements PeerService {
     private final Map<String, Long> lastHeard = new ConcurrentHashMap<>();
     private final Map<String, Boolean> restoring = new ConcurrentHashMap<>();
     private final Map<String, LazyPagesReceiver> lazy = new ConcurrentHashMap<>();
+    private final PeerLink peers;
+    private final PageServers pageServers;
 
     /**
      * One small file per container restored by a move (moveId, holding its name), kept for
@@ -81,7 +85,10 @@ public final class IncomingMoves implements PeerService {
     private final Path restoredMarks;
 
     public IncomingMoves(ContainerRuntime runtime, ImageStore images, CriuClient criu, CheckpointService checkpoints,
-            OperationManager operations, Path stagingRoot, String nodeName) throws IOException {
+            OperationManager operations, Path stagingRoot, String nodeName, PeerLink peers, PageServers pageServers)
+            throws IOException {
+        this.peers = peers;
+        this.pageServers = pageServers;
         this.restoredMarks = Files.createDirectories(stagingRoot.resolveSibling(stagingRoot.getFileName() + "-restored"));
         this.runtime = runtime;
         this.images = images;
@@ -245,7 +252,18 @@ public final class IncomingMoves implements PeerService {
 
     private LazyReady lazyPrepare(LazyPrepare p, String peer) throws Exception {
         Incoming m = ownMove(p.moveId(), peer);
-        LazyPagesReceiver r = LazyPagesReceiver.start(m.dir().resolve(MoveProtocol.TREE_IMAGES), lazyWorkDir(m), m.name());
+        if (p.sourceAddress() == null) {
+            throw ApiException.badRequest("lazy-prepare without the source's address");
+        }
+        PeerSession toSource;
+        try {
+            toSource = peers.dial(PeerLink.parseAddress(p.sourceAddress()), peer);
+        } catch (IOException e) {
+            throw new ApiException(502, nodeName + " cannot reach the source at " + p.sourceAddress() + " for its pages: "
+                    + e.getMessage());
+        }
+        LazyPagesReceiver r = LazyPagesReceiver.start(toSource, p.moveId(), m.dir().resolve(MoveProtocol.TREE_IMAGES),
+                lazyWorkDir(m));
         LazyPagesReceiver old = lazy.put(p.moveId(), r);
         if (old != null) {
             old.close();
@@ -263,8 +281,8 @@ public final class IncomingMoves implements PeerService {
         }
         long t0 = System.nanoTime();
         try {
-            long bytes = r.awaitAllPages(java.time.Duration.ofMinutes(30));
-            return new LazyDone(bytes, (System.nanoTime() - t0) / 1_000_000);
+            r.awaitAllPages(java.time.Duration.ofMinutes(30));
+            return new LazyDone(0, (System.nanoTime() - t0) / 1_000_000);
         } catch (IOException e) {
             throw new ApiException(500, "post-copy of " + m.name() + " on " + nodeName + " failed: " + e.getMessage());
         } finally {
@@ -274,14 +292,14 @@ public final class IncomingMoves implements PeerService {
         }
     }
 
+    /** Tunnels come from targets of our own lazy moves, to the page server offered to them. */
     @Override
     public TunnelTarget openTunnel(String tunnelId, String peer) throws Exception {
-        Incoming m = moves.get(tunnelId);
-        LazyPagesReceiver r = lazy.get(tunnelId);
-        if (m == null || !m.peer().equals(peer) || r == null) {
-            throw new TransferException("no tunnel " + tunnelId + " for this peer");
+        TunnelTarget t = pageServers.target(tunnelId, peer);
+        if (t == null) {
+            throw new TransferException("no page server " + tunnelId + " for this peer");
         }
-        return r.tunnelTarget();
+        return t;
     }
 
     private Map<String, Object> abort(Abort a, String peer) throws Exception {

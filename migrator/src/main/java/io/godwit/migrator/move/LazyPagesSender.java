@@ -4,12 +4,10 @@ import io.godwit.criu.CriuCancel;
 import io.godwit.criu.CriuClient;
 import io.godwit.criu.CriuNotifications;
 import io.godwit.criu.CriuOptions;
-import io.godwit.transfer.Tunnel;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,31 +20,36 @@ import java.util.concurrent.TimeoutException;
  * The source's half of post-copy: a lazy DUMP, which saves everything but the memory pages and
  * then serves those from CRIU's page server until the target's lazy-pages daemon has them all.
  * The page server listens on loopback only (a config file pins its address: CRIU ignores the
- * RPC's in lazy mode) and is joined to the tunnel the target named.
+ * RPC's in lazy mode); the target's lazy-pages daemon reaches it through a tunnel that the target
+ * opens over the daemons' TLS channel, which this daemon connects to the page server and to
+ * nothing else. No relay of ours sits in the path of a page request.
  */
 final class LazyPagesSender implements AutoCloseable {
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final CompletableFuture<Void> dumpEnd = new CompletableFuture<>();
     private final CriuCancel cancel;
-    private final int port;
-    private Tunnel tunnel;
-    private SocketRelay relay;
-    private long servingSince;
+    private final PageServers offers;
+    private final String tunnelId;
+    private final long startedAt = System.nanoTime();
     private long servingNanos;
 
-    private LazyPagesSender(CriuCancel cancel, int port) {
+    private LazyPagesSender(CriuCancel cancel, PageServers offers, String tunnelId) {
         this.cancel = cancel;
-        this.port = port;
+        this.offers = offers;
+        this.tunnelId = tunnelId;
     }
 
-    /** Starts the lazy dump (the tasks must be frozen) and returns once its page server listens. */
-    static LazyPagesSender dump(CriuClient criu, CriuOptions.Builder opts, Path workDir, CriuCancel cancel, String name)
-            throws Exception {
+    /**
+     * Starts the lazy dump (the tasks must be frozen) and returns once its page server listens,
+     * offered to peer (the target) as tunnel tunnelId.
+     */
+    static LazyPagesSender dump(CriuClient criu, CriuOptions.Builder opts, Path workDir, CriuCancel cancel, String name,
+            PageServers offers, String tunnelId, String peer) throws Exception {
         int port = freeLoopbackPort();
         Path conf = workDir.resolve("lazy-dump.conf");
         Files.writeString(conf, "address 127.0.0.1\nport " + port + "\n");
         CriuOptions o = opts.lazyPages(true).pageServer("127.0.0.1", port).configFile(conf).build();
-        LazyPagesSender s = new LazyPagesSender(cancel, port);
+        LazyPagesSender s = new LazyPagesSender(cancel, offers, tunnelId);
         CriuNotifications whenReady = new CriuNotifications() {
             @Override
             public void statusReady() {
@@ -64,6 +67,7 @@ final class LazyPagesSender implements AutoCloseable {
         });
         try {
             await(s.ready, Duration.ofMinutes(5), "the lazy dump of " + name);
+            offers.offer(tunnelId, peer, port);
         } catch (Exception e) {
             s.close();
             throw e;
@@ -71,30 +75,10 @@ final class LazyPagesSender implements AutoCloseable {
         return s;
     }
 
-    /** Joins the page server to the tunnel (which connects to the target's lazy-pages daemon). */
-    void connect(Tunnel t) throws IOException {
-        this.tunnel = t;
-        InetAddress lo = InetAddress.getLoopbackAddress();
-        Socket pageServer = new Socket(lo, port);
-        Socket toTarget;
-        try {
-            toTarget = new Socket(lo, t.localAddress().getPort());
-        } catch (IOException e) {
-            pageServer.close();
-            throw e;
-        }
-        servingSince = System.nanoTime();
-        relay = SocketRelay.join(pageServer, toTarget, "lazy-pages-out");
-    }
-
     /** Waits for CRIU's page server to finish: it does once the target's lazy-pages has every page. */
     void awaitDumpEnd(Duration timeout) throws Exception {
         await(dumpEnd, timeout, "the end of the lazy dump");
-        servingNanos = System.nanoTime() - servingSince;
-    }
-
-    long bytesSent() {
-        return relay == null ? 0 : relay.leftToRightBytes();
+        servingNanos = System.nanoTime() - startedAt;
     }
 
     long servingNanos() {
@@ -123,14 +107,9 @@ final class LazyPagesSender implements AutoCloseable {
     /** Stops serving: a page server still running when the move ends (failed) is killed. */
     @Override
     public void close() {
+        offers.withdraw(tunnelId);
         if (!dumpEnd.isDone()) {
             cancel.cancel();
-        }
-        if (relay != null) {
-            relay.close();
-        }
-        if (tunnel != null) {
-            tunnel.close();
         }
     }
 }

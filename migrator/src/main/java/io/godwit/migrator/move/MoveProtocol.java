@@ -60,10 +60,11 @@ public final class MoveProtocol {
     }
 
     /**
-     * Post-copy: start the target's lazy-pages daemon on the images that arrived; the answer names
-     * the tunnel through which the source then connects its page server.
+     * Post-copy: start the target's lazy-pages daemon on the images that arrived. It reaches the
+     * source's page server through tunnel moveId, which the target opens to sourceAddress (the
+     * source's TLS port), pinning the certificate the source called with.
      */
-    public record LazyPrepare(String moveId) {
+    public record LazyPrepare(String moveId, String sourceAddress) {
     }
 
     public record LazyReady(String tunnelId) {

@@ -25,9 +25,11 @@ public final class MoveService {
     private final Catalog catalog;
     private final OperationManager operations;
     private final Path workDir;
+    private final PageServers pageServers;
 
     public MoveService(ContainerRuntime runtime, ImageStore images, CheckpointService checkpoints, CriuClient criu, PeerLink peers, Catalog catalog,
-            OperationManager operations, Path workDir) throws IOException {
+            OperationManager operations, Path workDir, PageServers pageServers) throws IOException {
+        this.pageServers = pageServers;
         this.runtime = runtime;
         this.images = images;
         this.checkpoints = checkpoints;
@@ -61,6 +63,6 @@ public final class MoveService {
         OutgoingMove.Request req = new OutgoingMove.Request(name, remote, m, as);
         // One move, checkpoint or restore of a container at a time: a second is a 409 naming the first.
         return operations.start("move", name, checkpoints.claim(name, "move"),
-                op -> new OutgoingMove(runtime, images, criu, peers, catalog, workDir, req, op).run());
+                op -> new OutgoingMove(runtime, images, criu, peers, catalog, workDir, pageServers, req, op).run());
     }
 }

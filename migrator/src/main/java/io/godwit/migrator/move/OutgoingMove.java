@@ -62,6 +62,7 @@ final class OutgoingMove {
     private final PeerLink peers;
     private final Catalog catalog;
     private final Path workDir;
+    private final PageServers pageServers;
     private final Request req;
     private final Operation op;
     private final PhaseClock clock;
@@ -76,7 +77,8 @@ final class OutgoingMove {
     private long rootfsBytes;
 
     OutgoingMove(ContainerRuntime runtime, ImageStore images, CriuClient criu, PeerLink peers, Catalog catalog,
-            Path workDir, Request req, Operation op) {
+            Path workDir, PageServers pageServers, Request req, Operation op) {
+        this.pageServers = pageServers;
         this.runtime = runtime;
         this.images = images;
         this.criu = criu;
@@ -145,7 +147,10 @@ final class OutgoingMove {
         }
         targetTouched = true;
         var mine = criu.features();
-        MoveMode mode = req.mode().resolve(mine.lazyPages() && go.lazyPages(), mine.memTrack() && go.memTrack(), true);
+        boolean lazyPossible = mine.lazyPages() && go.lazyPages();
+        MoveMode mode = req.mode() == MoveMode.AUTO && !canServePages()
+                ? MoveMode.COLD // the target could not reach back for the pages
+                : req.mode().resolve(lazyPossible, mine.memTrack() && go.memTrack(), true);
         LOG.info("moving " + req.name() + " to " + req.remote() + " (" + go.node() + ") as " + req.newName() + ", mode "
                 + mode.label());
 
@@ -169,14 +174,16 @@ final class OutgoingMove {
         Restored restored;
         long downtimeMs;
         if (mode == MoveMode.LAZY) {
+            String back = sourceAddressForTarget();
+            long resident = runtime.stats(req.name()).memoryBytes();
             try (LazyPagesSender pages = LazyPagesSender.dump(criu, DumpOptions.of(target, imagesDir, dumpDir), dumpDir,
-                    criuCancel, req.name())) {
+                    criuCancel, req.name(), pageServers, moveId, session.peerFingerprint())) {
                 clock.enter("rootfs-final");
                 rootfsBytes += send(changes, MoveProtocol.TREE_ROOTFS, SyncMode.INCREMENTAL).bytesSent();
                 clock.enter("memory"); // everything but the pages
                 memoryBytes = send(imagesDir, MoveProtocol.TREE_IMAGES, SyncMode.FULL).bytesSent();
-                LazyReady ready = call(MoveProtocol.LAZY_PREPARE, new LazyPrepare(moveId), LazyReady.class, CALL_TIMEOUT);
-                pages.connect(session.openTunnel(ready.tunnelId()));
+                LazyReady ready = call(MoveProtocol.LAZY_PREPARE, new LazyPrepare(moveId, back), LazyReady.class,
+                        CALL_TIMEOUT);
                 checkCancel();
                 clock.enter("restore");
                 restored = call(MoveProtocol.RESTORE, new RestoreOrder(moveId, req.newName(), target.spec(),
@@ -186,9 +193,9 @@ final class OutgoingMove {
                 clock.enter("pages");
                 call(MoveProtocol.LAZY_FINISH, new LazyFinish(moveId), LazyDone.class, RESTORE_TIMEOUT);
                 pages.awaitDumpEnd(CALL_TIMEOUT);
-                long pageBytes = pages.bytesSent();
-                memoryBytes += pageBytes;
-                sentBytes += pageBytes;
+                // The pages crossed inside CRIU's own stream: what it had to carry is the resident memory.
+                memoryBytes += resident;
+                sentBytes += resident;
                 sendNanos += pages.servingNanos();
             }
         } else {
@@ -220,6 +227,21 @@ final class OutgoingMove {
         result.put("throughputMBps", sendNanos == 0 ? 0.0 : Math.round(sentBytes / 1e6 / (sendNanos / 1e9) * 10) / 10.0);
         result.put("phases", clock.millis());
         return result;
+    }
+
+    private boolean canServePages() {
+        var a = peers.listenAddress();
+        return a != null && !a.getAddress().isAnyLocalAddress();
+    }
+
+    /** Where the target dials back for the pages: our TLS port, which must be a concrete address. */
+    private String sourceAddressForTarget() {
+        var a = peers.listenAddress();
+        if (a == null || a.getAddress().isAnyLocalAddress()) {
+            throw new IllegalStateException("a lazy move needs this daemon to listen on a concrete address (--listen "
+                    + "ADDR:PORT, not " + (a == null ? "none" : "a wildcard") + "): the target reaches back to it for pages");
+        }
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 
     private TreeStats send(Path dir, String tree, SyncMode mode) throws IOException {

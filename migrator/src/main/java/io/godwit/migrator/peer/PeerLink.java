@@ -131,6 +131,18 @@ public final class PeerLink implements AutoCloseable {
         return fresh;
     }
 
+    /**
+     * A new session with a daemon that is not (or not by that name) a remote of ours but whose
+     * certificate we trust, pinned to fingerprint: the source of a move that reaches back to it.
+     * The caller closes it.
+     */
+    public PeerSession dial(InetSocketAddress address, String fingerprint) throws IOException {
+        if (!trust.isTrusted(fingerprint)) {
+            throw new IOException("certificate " + fingerprint + " is not trusted here");
+        }
+        return PeerClient.connect(address, identity, fingerprint);
+    }
+
     /** Drops a session that failed, so that the next use dials again. */
     public void forget(String name, PeerSession broken) {
         if (sessions.remove(name, broken)) {

@@ -410,22 +410,10 @@ final class DaemonApi {
         }
         Operation op = operations.start("warm-start", name, o -> {
             long start = System.nanoTime();
-            List<java.util.concurrent.Future<ContainerState>> started = new ArrayList<>();
-            try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-                for (String n : names) {
-                    started.add(pool.submit(() -> checkpoints.restore(rec, n, false, o)));
-                }
-            }
-            List<String> ok = new ArrayList<>();
-            List<String> failed = new ArrayList<>();
-            for (int i = 0; i < names.size(); i++) {
-                try {
-                    started.get(i).get();
-                    ok.add(names.get(i));
-                } catch (java.util.concurrent.ExecutionException e) {
-                    failed.add(names.get(i) + ": " + io.godwit.migrator.api.HttpApiHandler.describe(e.getCause()));
-                }
-            }
+            Map<String, Throwable> failures = checkpoints.launchClones(rec, names, o);
+            List<String> ok = names.stream().filter(n -> !failures.containsKey(n)).toList();
+            List<String> failed = failures.entrySet().stream()
+                    .map(e -> e.getKey() + ": " + io.godwit.migrator.api.HttpApiHandler.describe(e.getValue())).toList();
             if (!failed.isEmpty()) {
                 throw new java.io.IOException(failed.size() + " of " + names.size() + " warm starts failed: "
                         + String.join("; ", failed));

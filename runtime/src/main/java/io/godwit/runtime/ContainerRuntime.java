@@ -621,7 +621,9 @@ public final class ContainerRuntime implements AutoCloseable {
                 return new RestoreLaunch(pr.monitorPid(), pr.criuPid(),
                         Map.of("stdout", MonitorLauncher.CRIU_STDOUT_FD, "stderr", MonitorLauncher.CRIU_STDERR_FD),
                         rootfs, volumeKeys(spec), cgroup == null ? Map.of() : cgroup.paths(),
-                        cgroup == null ? null : cgroup.freezerPath());
+                        cgroup == null ? null : cgroup.freezerPath(),
+                        spec.network().bridgeMode() && config.network() != null
+                                ? Map.of("eth0", config.network().hostInterfaceName(name)) : Map.of());
             } catch (IOException | RuntimeException e) {
                 if (ch != null) {
                     ch.close();
@@ -663,11 +665,18 @@ public final class ContainerRuntime implements AutoCloseable {
                     }
                 }
             }
+            // CRIU recreated the veth pair (RestoreLaunch.veths) and left the host end here: back on the bridge.
+            BridgeAttachment bridge = old.bridge();
+            ContainerSpec spec = s.readSpec();
+            if (spec.network().bridgeMode() && config.network() != null) {
+                NetworkSpec n = spec.network();
+                bridge = config.network().adoptRestored(name, new BridgeConfig(n.bridge(), n.address(), n.gateway()));
+            }
             ProcInfo mon = ProcInfo.read(pr.monitorPid());
             ProcInfo ini = ProcInfo.read(restoredInitPid);
             s.writeState(new Persisted(Status.RUNNING, old.createdAt(), Instant.now(), old.imageFingerprint(),
                     pr.monitorPid(), mon == null ? 0 : mon.startTime(), restoredInitPid,
-                    ini == null ? 0 : ini.startTime(), old.bridge()));
+                    ini == null ? 0 : ini.startTime(), bridge));
             return state(name);
         }
     }

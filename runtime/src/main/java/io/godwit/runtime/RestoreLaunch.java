@@ -14,7 +14,11 @@ import java.util.Map;
  * @param volumeHostPaths ext_mnt {key: KEY, val: HOST_PATH} for each
  * @param cgroupPaths     controller to the container's cgroup path (cg_root), empty without cgroups
  * @param freezerPath     the new container's freezer cgroup directory, or null
+ * @param veths           veth pairs for CRIU to recreate (veth_pair {if_in: in-container name,
+ *                        if_out: host-side name}) so that the host end lands in our namespace,
+ *                        where adoptRestored joins it to its bridge; empty without bridge networking
  */
 public record RestoreLaunch(int monitorPid, int criuPid, Map<String, Integer> inheritFds, Path rootfs,
-        Map<String, String> volumeHostPaths, Map<String, String> cgroupPaths, String freezerPath) {
+        Map<String, String> volumeHostPaths, Map<String, String> cgroupPaths, String freezerPath,
+        Map<String, String> veths) {
 }

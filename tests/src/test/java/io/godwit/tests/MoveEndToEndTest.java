@@ -258,6 +258,31 @@ class MoveEndToEndTest {
         awaitNoStaging("b");
     }
 
+    private boolean pings(String node, String name, String address) throws Exception {
+        ApiResponse r = hosts.host(node).post("/1.0/containers/" + name + "/exec",
+                Map.of("command", List.of("ping", "-c", "1", "-W", "2", address)));
+        return r.json().path("exitCode").asInt(-1) == 0;
+    }
+
+    /** A container on a bridge keeps its address, and reaches its gateway, on the other host. */
+    @Test
+    void aBridgedContainerKeepsItsAddress() throws Exception {
+        ApiResponse r = hosts.a().post("/1.0/containers", Map.of("name", "web", "spec", Map.of("image", "busybox",
+                "command", List.of("/bin/counter", "50"), "network", Map.of("mode", "bridge", "bridge", "gwbr0",
+                        "address", "10.88.0.5/24", "gateway", "10.88.0.1"))));
+        assertEquals(201, r.status(), r.body());
+        assertTrue(pings("a", "web", "10.88.0.1"), "web cannot reach its gateway on a before the move");
+        JsonNode op = hosts.awaitOperation("a", hosts.startMove("web", "hostb", "cold", null));
+        assertEquals("success", op.get("status").asText(), op.toString());
+        assertRunningOnlyOn("b", "web");
+        ApiResponse addr = hosts.b().post("/1.0/containers/web/exec", Map.of("command", List.of("ip", "-4", "addr",
+                "show", "eth0")));
+        assertTrue(addr.json().get("output").asText().contains("10.88.0.5/24"), addr.body());
+        assertTrue(pings("b", "web", "10.88.0.1"), "web lost its network on b");
+        assertEquals("10.88.0.5/24", hosts.b().get("/1.0/containers/web").json().path("spec").path("network")
+                .path("address").asText(), hosts.b().get("/1.0/containers/web").body());
+    }
+
     /** godwit --remote hostb: the same API on b, over HTTPS with the daemons' pinned certificates. */
     @Test
     void theRemoteApiAnswersOverMutualTls() throws Exception {

@@ -274,6 +274,7 @@ public final class CheckpointService {
                     }
                 }
                 launch.volumeHostPaths().forEach(opts::extMnt);
+                launch.veths().forEach(opts::veth);
                 CriuCancel cancel = new CriuCancel();
                 RestoreResult result;
                 try (var registration = op.onCancel(cancel::cancel)) {

@@ -58,6 +58,17 @@ public final class IpRouteNetworkSetup implements NetworkSetup {
     }
 
     @Override
+    public BridgeAttachment adoptRestored(String containerName, BridgeConfig config) throws IOException {
+        validate(config);
+        String hostIf = hostInterfaceName(containerName);
+        String prefix = IPV4_CIDR.matcher(config.addressCidr()).replaceAll("$3");
+        ensureBridge(config.bridge(), config.gateway() + "/" + prefix);
+        ip("link", "set", hostIf, "master", config.bridge());
+        ip("link", "set", hostIf, "up");
+        return new BridgeAttachment(containerName, config.bridge(), hostIf, CONTAINER_IF, config.addressCidr());
+    }
+
+    @Override
     public void detach(BridgeAttachment attachment) throws IOException {
         deleteLinkIfPresent(attachment.hostIf());
     }
@@ -69,7 +80,12 @@ public final class IpRouteNetworkSetup implements NetworkSetup {
     }
 
     /** The host-side veth name this class gives a container. */
-    public static String hostInterfaceName(String containerName) {
+    @Override
+    public String hostInterfaceName(String containerName) {
+        return hostIfName(containerName);
+    }
+
+    static String hostIfName(String containerName) {
         return "gw" + shortHash(containerName);
     }
 

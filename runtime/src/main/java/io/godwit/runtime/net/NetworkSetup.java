@@ -15,6 +15,16 @@ public interface NetworkSetup {
      */
     BridgeAttachment attach(String containerName, int initPid, BridgeConfig config) throws IOException;
 
+    /**
+     * The host end of a restored container's pair: CRIU recreated the pair and left this end, named
+     * {@link #hostInterfaceName}, in our namespace (the container's end kept its address). Joins it
+     * to the bridge (created if missing) and brings it up.
+     */
+    BridgeAttachment adoptRestored(String containerName, BridgeConfig config) throws IOException;
+
+    /** The name of a container's host-side veth end; CRIU restores the pair under it. */
+    String hostInterfaceName(String containerName);
+
     /** Removes the host end (and so the pair); safe to call twice. */
     void detach(BridgeAttachment attachment) throws IOException;
 }

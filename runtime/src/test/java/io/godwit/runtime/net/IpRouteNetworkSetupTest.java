@@ -41,7 +41,7 @@ class IpRouteNetworkSetupTest {
     @AfterEach
     void tearDown() throws Exception {
         try {
-            IpRouteNetworkSetup.tryIp("link", "del", IpRouteNetworkSetup.hostInterfaceName(containerName));
+            IpRouteNetworkSetup.tryIp("link", "del", IpRouteNetworkSetup.hostIfName(containerName));
             setup.removeBridge(bridge);
         } finally {
             netns.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -65,7 +65,7 @@ class IpRouteNetworkSetupTest {
         int pid = netnsPid();
         BridgeConfig config = new BridgeConfig(bridge, subnet + ".2/24", subnet + ".1");
         BridgeAttachment a = setup.attach(containerName, pid, config);
-        assertEquals(IpRouteNetworkSetup.hostInterfaceName(containerName), a.hostIf());
+        assertEquals(IpRouteNetworkSetup.hostIfName(containerName), a.hostIf());
         assertTrue(a.hostIf().length() <= 15);
         assertEquals("eth0", a.containerIf());
         assertEquals(bridge, a.bridge());
@@ -94,7 +94,7 @@ class IpRouteNetworkSetupTest {
         BridgeConfig config = new BridgeConfig(bridge, subnet + ".2/24", subnet + ".1");
         IOException e = assertThrows(IOException.class, () -> setup.attach(containerName, 999_999_999, config));
         assertTrue(e.getMessage().contains("ip link set"), e.getMessage());
-        assertFalse(IpRouteNetworkSetup.tryIp("link", "show", "dev", IpRouteNetworkSetup.hostInterfaceName(containerName)).ok());
+        assertFalse(IpRouteNetworkSetup.tryIp("link", "show", "dev", IpRouteNetworkSetup.hostIfName(containerName)).ok());
         assertThrows(IllegalArgumentException.class,
                 () -> setup.attach(containerName, 1, new BridgeConfig("a-bridge-name-too-long", "10.0.0.2/24", "10.0.0.1")));
         assertThrows(IllegalArgumentException.class,

@@ -15,7 +15,7 @@ static uint64_t pattern(uint64_t i, uint64_t seed) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2) { fprintf(stderr, "usage: memwriter MIB [seed]\n"); return 2; }
+    if (argc < 2) { fprintf(stderr, "usage: memwriter MIB [SEED [WARMUP_MS]]\n"); return 2; }
     size_t mib = strtoul(argv[1], NULL, 10);
     uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 42;
     size_t words = mib * 1024 * 1024 / sizeof(uint64_t);
@@ -24,6 +24,19 @@ int main(int argc, char **argv) {
     if (mem == MAP_FAILED) { perror("mmap"); return 1; }
     uint64_t sum = 0;
     for (size_t i = 0; i < words; i++) { mem[i] = pattern(i, seed); sum += mem[i]; }
+    /* An expensive warm-up, like a runtime compiling or a model loading: CPU work over the
+     * memory for WARMUP_MS of its own CPU time before it calls itself ready. Warm starts skip it. */
+    long warmup_ms = argc > 3 ? atol(argv[3]) : 0;
+    struct timespec t0, now;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+    for (;;) {
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+        long spent = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+        if (spent >= warmup_ms) break;
+        uint64_t again = 0;
+        for (size_t i = 0; i < words; i += 8) again += mem[i] * 0x9e3779b97f4a7c15ULL;
+        if (again == 1) printf("unlikely\n");
+    }
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("filled %zu MiB sum %016llx\n", mib, (unsigned long long)sum);
     struct timespec pause = { 0, 200 * 1000000L };

@@ -9,7 +9,6 @@ import io.godwit.proto.peer.Inventory;
 import io.godwit.proto.peer.TreeBegin;
 import io.godwit.proto.peer.TreeDone;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -44,6 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class TreeReceiver extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(TreeReceiver.class.getName());
     private static final long HIGH = 16L << 20, LOW = 4L << 20;
+    /** How long a failed tree's connection is drained, waiting for the sender to close it. */
+    static final long LINGER_SECONDS = 10;
     static final String TMP_PREFIX = ".godwit-tmp-";
     /** fsync each file before renaming it into place (DESIGN: writes that must survive a crash). */
     static final boolean FSYNC = Boolean.parseBoolean(System.getProperty("godwit.transfer.fsync", "true"));
@@ -85,6 +86,10 @@ final class TreeReceiver extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (failed) { // the tree failed and the sender was told: drain, so that it gets to read why
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         long size = msg instanceof Wire.Data d ? d.content().readableBytes() : 64;
         if (pending.addAndGet(size) > HIGH) ctx.channel().config().setAutoRead(false);
         worker.execute(() -> {
@@ -133,7 +138,13 @@ final class TreeReceiver extends ChannelInboundHandlerAdapter {
             String line = "tree " + begin.getTreeId() + " from " + peerFp + " failed: " + msg;
             if (e instanceof TransferException) LOG.log(Level.WARNING, line); // the message says it all
             else LOG.log(Level.WARNING, line, e);
-            ctx.writeAndFlush(Wire.encode(ctx.alloc(), Wire.failure("receiver: " + msg))).addListener(ChannelFutureListener.CLOSE);
+            // Closing at once, with the sender's data unread, would send a RST, which can wipe our
+            // failure message from the sender's socket before it reads it. So: say why, keep
+            // draining (channelRead drops everything now), and let the sender close; close anyway later.
+            ctx.writeAndFlush(Wire.encode(ctx.alloc(), Wire.failure("receiver: " + msg))).addListener(f -> {
+                ctx.channel().config().setAutoRead(true);
+                ctx.executor().schedule(() -> { ctx.close(); }, LINGER_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            });
         }
     }
 

@@ -112,7 +112,7 @@ public final class GodwitDaemon implements Callable<Integer> {
             OperationManager operations = new OperationManager(workers, catalog, events);
             PageServers pageServers = new PageServers();
             MoveService moves = new MoveService(runtime, images, checkpoints, criu, peers, catalog, operations,
-                    config.root().resolve("tmp"), pageServers);
+                    config.root().resolve("tmp"), pageServers, config.root().resolve("outgoing"));
             IncomingMoves incoming = new IncomingMoves(runtime, images, criu, checkpoints, operations,
                     config.root().resolve("incoming"), node, peers, pageServers);
             int stale = incoming.discardStaleStaging();
@@ -140,6 +140,17 @@ public final class GodwitDaemon implements Callable<Integer> {
                         + peers.identity().fingerprint());
             }
             api.containerDefaults(settings.containerDefaults());
+            // Moves cut short by our own stop: their containers are frozen here until their target answers.
+            Thread.ofVirtual().name("move-recovery").start(() -> {
+                try {
+                    int n = moves.recover();
+                    if (n > 0) {
+                        LOG.warning(n + " moves were cut short by the daemon's stop; see above what became of them");
+                    }
+                } catch (Exception e) {
+                    LOG.log(java.util.logging.Level.SEVERE, "cannot recover interrupted moves", e);
+                }
+            });
             try (Scheduler scheduler = new Scheduler(catalog, checkpoints, operations, runtime);
                     UnixSocketServer server = UnixSocketServer.start(config.socket(), router, workers)) {
                 scheduler.start();

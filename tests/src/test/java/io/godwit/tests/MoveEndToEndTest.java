@@ -206,6 +206,23 @@ class MoveEndToEndTest {
         assertRunningOnlyOn("a", "big");
     }
 
+    /** The source daemon dies with its container frozen for a move: back up, it settles with b, then thaws it. */
+    @Test
+    void sourceDaemonKilledMidTransferThawsItsContainerWhenBack() throws Exception {
+        hosts.launch("a", "big", "/bin/memwriter", "512");
+        String sum = awaitFilled("a", "big");
+        String id = hosts.startMove("big", "hostb", "cold", null);
+        hosts.awaitPhase("a", id, "memory");
+        hosts.script("kill", "a");
+        hosts.script("start", "a");
+        for (int i = 0; i < 300 && !hosts.containers("a").equals(List.of("big:RUNNING")); i++) {
+            Thread.sleep(100);
+        }
+        assertRunningOnlyOn("a", "big");
+        awaitVerifiedAgain("a", "big", sum);
+        awaitNoStaging("b");
+    }
+
     @Test
     void cableCutMidTransfer() throws Exception {
         hosts.launch("a", "big", "/bin/memwriter", "512");

@@ -7,7 +7,6 @@ import io.godwit.migrator.api.Json;
 import io.godwit.migrator.catalog.Catalog;
 import io.godwit.migrator.checkpoint.DumpOptions;
 import io.godwit.migrator.files.Trees;
-import io.godwit.migrator.move.MoveProtocol.Abort;
 import io.godwit.migrator.move.MoveProtocol.ImageCommit;
 import io.godwit.migrator.move.MoveProtocol.LazyDone;
 import io.godwit.migrator.move.MoveProtocol.LazyFinish;
@@ -63,12 +62,15 @@ final class OutgoingMove {
     private final Catalog catalog;
     private final Path workDir;
     private final PageServers pageServers;
+    private final MoveJournal journal;
     private final Request req;
     private final Operation op;
     private final PhaseClock clock;
     private final String moveId;
 
     private volatile PeerSession session;
+    private boolean journaled;
+    private boolean settled = true; // false while the container waits, frozen, for the target's confirmation
     private boolean frozen;
     private boolean targetTouched;
     private long sentBytes;
@@ -77,8 +79,9 @@ final class OutgoingMove {
     private long rootfsBytes;
 
     OutgoingMove(ContainerRuntime runtime, ImageStore images, CriuClient criu, PeerLink peers, Catalog catalog,
-            Path workDir, PageServers pageServers, Request req, Operation op) {
+            Path workDir, PageServers pageServers, MoveJournal journal, Request req, Operation op) {
         this.pageServers = pageServers;
+        this.journal = journal;
         this.runtime = runtime;
         this.images = images;
         this.criu = criu;
@@ -112,6 +115,9 @@ final class OutgoingMove {
                     + rootMessage(e) + "; " + left, e);
         } finally {
             Trees.delete(dumpDir);
+            if (journaled && settled) {
+                journal.end(moveId);
+            }
         }
     }
 
@@ -166,6 +172,8 @@ final class OutgoingMove {
         checkCancel();
 
         clock.enter("freeze");
+        journal.begin(new MoveJournal.Entry(moveId, req.name(), req.remote()));
+        journaled = true;
         long frozenAt = System.nanoTime();
         runtime.pause(req.name());
         frozen = true;
@@ -347,64 +355,15 @@ final class OutgoingMove {
         }
     }
 
-    /**
-     * Asks the target to remove every trace of this move (its copy of the container included).
-     * Tried three times at once (the failure may be the session itself); if the target stays
-     * unreachable (cable cut, daemon down), a background thread keeps trying for ABORT_RETRY_FOR
-     * and, with thawWhenDone, thaws the copy here once the target confirmed.
-     */
+    /** Asks the target to drop the move (see TargetAbort); true when it confirmed at once. */
     private boolean abortOnTarget(String reason, boolean thawWhenDone) {
-        Abort abort = new Abort(moveId, reason);
-        Exception last = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            try {
-                sendAbort(abort, attempt > 0);
-                return true;
-            } catch (Exception e) {
-                last = e;
-            }
-        }
-        LOG.log(Level.WARNING, "cannot reach " + req.remote() + " to abort move " + moveId + "; retrying in the background", last);
-        Thread.ofVirtual().name("abort-" + moveId).start(() -> keepTryingAbort(thawWhenDone));
-        return false;
+        boolean confirmed = new TargetAbort(peers, runtime, journal, moveId, req.name(), req.remote(), session)
+                .deliver(reason, thawWhenDone);
+        settled = confirmed || !thawWhenDone; // else the background retry ends the journal entry
+        return confirmed;
     }
 
-    static final Duration ABORT_RETRY_FOR = Duration.ofMinutes(10);
-
-    private void keepTryingAbort(boolean thawWhenDone) {
-        long deadline = System.nanoTime() + ABORT_RETRY_FOR.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(3000);
-                sendAbort(new Abort(moveId, "the move failed earlier"), true);
-                LOG.info("move " + moveId + " aborted on " + req.remote() + " after all");
-                if (thawWhenDone && runtime.state(req.name()).status() == ContainerState.Status.PAUSED) {
-                    runtime.resume(req.name());
-                    LOG.warning(req.name() + " thawed here: " + req.remote() + " confirmed it dropped its copy");
-                }
-                return;
-            } catch (InterruptedException e) {
-                return;
-            } catch (Exception e) {
-                LOG.log(Level.FINE, "abort of move " + moveId + " still undelivered", e);
-            }
-        }
-        LOG.warning("gave up telling " + req.remote() + " to abort move " + moveId
-                + (thawWhenDone ? "; " + req.name() + " stays paused here until an operator decides" : ""));
-    }
-
-    private void sendAbort(Abort abort, boolean redial) throws Exception {
-        if (session == null || !session.isOpen() || redial) {
-            if (session != null) {
-                peers.forget(req.remote(), session);
-            }
-            session = peers.session(req.remote());
-        }
-        CallReply r = session.call(MoveProtocol.ABORT, Json.MAPPER.writeValueAsBytes(abort), Duration.ofSeconds(20));
-        if (r.isError()) {
-            throw new IOException(r.error().isEmpty() ? r.jsonText() : r.error());
-        }
-    }
+    static final Duration ABORT_RETRY_FOR = TargetAbort.RETRY_FOR;
 
     static String rootMessage(Throwable e) {
         String m = e.getMessage();

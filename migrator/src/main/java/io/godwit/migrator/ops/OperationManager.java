@@ -40,7 +40,7 @@ public final class OperationManager {
     public Operation start(String kind, String target, Work work) {
         Operation op = new Operation(UUID.randomUUID().toString(), kind, target);
         live.put(op.getId(), op);
-        events.publish("operation", op);
+        record(op); // as running: a daemon that dies now finds it at start and marks it interrupted
         try {
             workers.execute(() -> run(op, work));
         } catch (RejectedExecutionException e) {

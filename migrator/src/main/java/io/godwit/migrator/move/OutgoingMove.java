@@ -171,6 +171,7 @@ final class OutgoingMove {
         rootfsBytes += send(changes, MoveProtocol.TREE_ROOTFS, SyncMode.FULL).bytesSent();
         checkCancel();
 
+        String back = mode == MoveMode.LAZY ? sourceAddressForTarget() : null; // a no-go before the freeze
         clock.enter("freeze");
         journal.begin(new MoveJournal.Entry(moveId, req.name(), req.remote()));
         journaled = true;
@@ -182,7 +183,6 @@ final class OutgoingMove {
         Restored restored;
         long downtimeMs;
         if (mode == MoveMode.LAZY) {
-            String back = sourceAddressForTarget();
             long resident = runtime.stats(req.name()).memoryBytes();
             try (LazyPagesSender pages = LazyPagesSender.dump(criu, DumpOptions.of(target, imagesDir, dumpDir), dumpDir,
                     criuCancel, req.name(), pageServers, moveId, session.peerFingerprint())) {

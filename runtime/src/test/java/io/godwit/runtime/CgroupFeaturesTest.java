@@ -31,14 +31,6 @@ class CgroupFeaturesTest {
         fx.close();
     }
 
-    private Status status(String n) {
-        try {
-            return rt.state(n).status();
-        } catch (Exception e) {
-            throw new RuntimeException(e);
-        }
-    }
-
     @Test
     void pauseStopsCountingAndResumeContinues() throws Exception {
         String n = Fixture.name("pause");
@@ -65,7 +57,7 @@ class CgroupFeaturesTest {
         rt.create(n, ContainerSpec.of("testfs", List.of("memwriter", "64"))
                 .withLimits(new ResourceLimits(32L << 20, 0, 0)), null);
         rt.start(n);
-        await("killed by the limit", Duration.ofSeconds(20), () -> status(n) == Status.STOPPED);
+        await("killed by the limit", Duration.ofSeconds(20), () -> fx.status(n) == Status.STOPPED);
         ContainerState st = rt.state(n);
         assertEquals(9, st.exit().signal(), "exit " + st.exit());
         assertTrue(fx.cgroups.open(n).oomKills() >= 1);

@@ -34,14 +34,6 @@ class CheckpointRestoreTest {
         fx.close();
     }
 
-    private Status status(String n) {
-        try {
-            return rt.state(n).status();
-        } catch (Exception e) {
-            throw new RuntimeException(e);
-        }
-    }
-
     @Test
     void checkpointAndRestoreInPlaceContinuesCounting() throws Exception {
         String n = Fixture.name("cr");
@@ -57,7 +49,7 @@ class CheckpointRestoreTest {
         assertNotNull(t.freezerPath());
         Path images = fx.tmp.resolve("ck1");
         CriuTestDriver.dump(rt, n, images);
-        await("dumped container stops", Duration.ofSeconds(5), () -> status(n) == Status.STOPPED);
+        await("dumped container stops", Duration.ofSeconds(5), () -> fx.status(n) == Status.STOPPED);
         long before = lastCount(log);
         String countBefore = Fixture.read(rt.rootfs(n).resolve("tmp/count")).trim();
 
@@ -90,7 +82,7 @@ class CheckpointRestoreTest {
         CheckpointTarget t = CriuTestDriver.dump(rt, n, images);
         assertEquals("/data", t.externalMounts().get("vol0"));
         assertEquals(vol.toString(), t.volumeHostPaths().get("vol0"));
-        await("stopped", Duration.ofSeconds(5), () -> status(n) == Status.STOPPED);
+        await("stopped", Duration.ofSeconds(5), () -> fx.status(n) == Status.STOPPED);
         long before = Long.parseLong(Files.readString(vol.resolve("v")).trim());
 
         // what a migration does: ship the change layer, create the container from image + changes elsewhere

@@ -38,6 +38,15 @@ final class Fixture implements AutoCloseable {
         return rt;
     }
 
+    /** The container's status, for waits in lambdas (which cannot throw). */
+    ContainerState.Status status(String name) {
+        try {
+            return runtime.state(name).status();
+        } catch (Exception e) {
+            throw new RuntimeException(e);
+        }
+    }
+
     static String name(String base) {
         return base + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
     }

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,22 +96,11 @@ class MoveFaultsEndToEndTest {
         assertEquals(0, p.waitFor());
     }
 
-    private String awaitFilled(String node, String name) throws Exception {
-        for (int i = 0; i < 600; i++) {
-            Matcher m = MoveEndToEndTest.FILLED.matcher(hosts.console(node, name));
-            if (m.find()) {
-                return m.group(1);
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(name + " never filled its memory");
-    }
-
     @Test
     @Order(3)
     void aTargetWithoutRoomSaysNoBeforeAnythingIsFrozen() throws Exception {
         hosts.launch("a", "big", "/bin/memwriter", "256");
-        awaitFilled("a", "big");
+        hosts.awaitFilled("a", "big");
         fillDiskOfB(100L << 20);
         JsonNode op = hosts.awaitOperation("a", hosts.startMove("big", "hostb", "cold", null));
         assertEquals("failure", op.get("status").asText(), op.toString());
@@ -125,7 +113,7 @@ class MoveFaultsEndToEndTest {
     @Order(4)
     void aDiskThatFillsUpMidTransferLeavesTheContainerRunningHere() throws Exception {
         hosts.launch("a", "big", "/bin/memwriter", "256");
-        String sum = awaitFilled("a", "big");
+        String sum = hosts.awaitFilled("a", "big");
         String id = hosts.startMove("big", "hostb", "cold", null);
         JsonNode at = hosts.awaitPhase("a", id, "rootfs-precopy", "freeze", "dump");
         assertEquals("running", at.get("status").asText(), at.toString());

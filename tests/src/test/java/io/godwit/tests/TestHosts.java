@@ -101,6 +101,27 @@ final class TestHosts implements AutoCloseable {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
+    private static final java.util.regex.Pattern FILLED = java.util.regex.Pattern.compile("filled \\d+ MiB sum ([0-9a-f]{16})");
+
+    /** memwriter's checksum, once it filled its memory. */
+    String awaitFilled(String node, String name) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            java.util.regex.Matcher m = FILLED.matcher(console(node, name));
+            if (m.find()) {
+                return m.group(1);
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(name + " never filled its memory: " + console(node, name));
+    }
+
+    /** Waits (up to 30 s) until node lists exactly these "name:STATUS" entries; the caller asserts after. */
+    void awaitContainers(String node, List<String> expected) throws Exception {
+        for (int i = 0; i < 300 && !containers(node).equals(expected); i++) {
+            Thread.sleep(100);
+        }
+    }
+
     /** Starts a move and returns its operation id. */
     String startMove(String container, String remote, String mode, String newName) throws Exception {
         Map<String, Object> body = new java.util.HashMap<>(Map.of("remote", remote, "mode", mode));

@@ -1,7 +1,6 @@
 package io.godwit.transfer;
 
 import io.godwit.proto.peer.DeleteEntries;
-import io.godwit.proto.peer.EntryType;
 import io.godwit.proto.peer.FileEnd;
 import io.godwit.proto.peer.FileEntry;
 import io.godwit.proto.peer.Frame;

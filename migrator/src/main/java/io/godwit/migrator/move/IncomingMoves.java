@@ -282,7 +282,7 @@ public final class IncomingMoves implements PeerService {
         long t0 = System.nanoTime();
         try {
             r.awaitAllPages(java.time.Duration.ofMinutes(30));
-            return new LazyDone(0, (System.nanoTime() - t0) / 1_000_000);
+            return new LazyDone((System.nanoTime() - t0) / 1_000_000);
         } catch (IOException e) {
             throw new ApiException(500, "post-copy of " + m.name() + " on " + nodeName + " failed: " + e.getMessage());
         } finally {

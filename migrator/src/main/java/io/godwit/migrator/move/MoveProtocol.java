@@ -74,7 +74,7 @@ public final class MoveProtocol {
     public record LazyFinish(String moveId) {
     }
 
-    public record LazyDone(long pageBytes, long waitedMs) {
+    public record LazyDone(long waitedMs) {
     }
 
     /** Forget this move: remove what arrived and any container it made. */

@@ -268,7 +268,7 @@ final class OutgoingMove {
             if (msg.isEmpty()) {
                 msg = Json.MAPPER.readTree(r.json()).path("error").asText("status " + r.status());
             }
-            throw new RefusedByTarget(r.status(), req.remote() + " refused: " + msg);
+            throw new RefusedByTarget(req.remote() + " refused: " + msg);
         }
         return Json.MAPPER.readValue(r.json(), answer);
     }
@@ -322,7 +322,7 @@ final class OutgoingMove {
             } else {
                 notes.add(req.remote() + " cannot be reached and may be running it: the copy here stays frozen (paused)"
                         + " until " + req.remote() + " confirms it dropped its copy (retried for "
-                        + ABORT_RETRY_FOR.toMinutes() + " minutes); check " + req.remote()
+                        + TargetAbort.RETRY_FOR.toMinutes() + " minutes); check " + req.remote()
                         + ", then resume or delete it here");
             }
         } else {
@@ -330,7 +330,7 @@ final class OutgoingMove {
             if (targetTouched) {
                 notes.add(abortOnTarget(rootMessage(cause), false) ? req.remote() + " removed what it had received"
                         : req.remote() + " cannot be reached yet; it is told to clean up when it can be (retried for "
-                                + ABORT_RETRY_FOR.toMinutes() + " minutes, and it discards stale moves itself)");
+                                + TargetAbort.RETRY_FOR.toMinutes() + " minutes, and it discards stale moves itself)");
             }
         }
         try {
@@ -363,8 +363,6 @@ final class OutgoingMove {
         return confirmed;
     }
 
-    static final Duration ABORT_RETRY_FOR = TargetAbort.RETRY_FOR;
-
     static String rootMessage(Throwable e) {
         String m = e.getMessage();
         Throwable c = e;
@@ -375,13 +373,10 @@ final class OutgoingMove {
         return m == null ? e.getClass().getSimpleName() : m;
     }
 
-    /** The target said no (pre-flight no-go, failed restore): its status and message. */
+    /** The target said no (pre-flight no-go, failed restore): a considered answer, not a broken session. */
     static final class RefusedByTarget extends IOException {
-        final int status;
-
-        RefusedByTarget(int status, String message) {
+        RefusedByTarget(String message) {
             super(message);
-            this.status = status;
         }
     }
 }

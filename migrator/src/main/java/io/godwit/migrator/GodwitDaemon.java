@@ -72,6 +72,23 @@ public final class GodwitDaemon implements Callable<Integer> {
         System.exit(new CommandLine(new GodwitDaemon()).execute(args));
     }
 
+    /**
+     * tmp/ holds the work of running operations (a move's dump, a restore's copy of the changes);
+     * at start none runs, so what is there was cut short: a dump of gigabytes, maybe. Kept: the
+     * CRIU logs of failed restores (restore-*), which their error messages point to.
+     */
+    static void discardScratch(Path tmp) throws java.io.IOException {
+        if (!Files.isDirectory(tmp)) {
+            return;
+        }
+        try (var entries = Files.list(tmp)) {
+            for (Path p : entries.filter(e -> !e.getFileName().toString().startsWith("restore-")).toList()) {
+                io.godwit.migrator.files.Trees.delete(p);
+                LOG.info("discarded " + p + ", left by an operation the daemon's stop cut short");
+            }
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         // Settings: the file (--config, or the default one if it exists), then the options given.
@@ -106,6 +123,7 @@ public final class GodwitDaemon implements Callable<Integer> {
             CheckpointService checkpoints = new CheckpointService(runtime, criu, catalog,
                     config.root().resolve("checkpoints"), config.root().resolve("tmp"));
             int discarded = checkpoints.reconcile();
+            discardScratch(config.root().resolve("tmp"));
             LOG.info("catalog reconciled: " + interrupted + " interrupted operations, " + discarded
                     + " half-written checkpoints discarded, " + runtime.list().size() + " containers");
             EventBus events = new EventBus();

@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.godwit.migrator.cli.ApiResponse;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +21,6 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MoveEndToEndTest {
-    static final Pattern FILLED = Pattern.compile("filled \\d+ MiB sum ([0-9a-f]{16})");
     private TestHosts hosts;
 
     @BeforeAll
@@ -60,18 +57,6 @@ class MoveEndToEndTest {
         throw new AssertionError(name + " on " + node + " stopped counting at " + count(node, name));
     }
 
-    /** memwriter's checksum, once it filled its memory. */
-    private String awaitFilled(String node, String name) throws Exception {
-        for (int i = 0; i < 600; i++) {
-            Matcher m = FILLED.matcher(hosts.console(node, name));
-            if (m.find()) {
-                return m.group(1);
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(name + " never filled its memory: " + hosts.console(node, name));
-    }
-
     /** Waits for a fresh "ok N SUM" line after what the console held, and checks it is the same memory. */
     private void awaitVerifiedAgain(String node, String name, String sum) throws Exception {
         int seen = hosts.console(node, name).length();
@@ -84,6 +69,19 @@ class MoveEndToEndTest {
             Thread.sleep(100);
         }
         throw new AssertionError(name + " on " + node + " did not verify its memory again:\n" + hosts.console(node, name));
+    }
+
+    /** memwriter 512 "big" launched on a and filled, and its move to b under way in one of phases. */
+    private record BigMove(String sum, String id) {
+    }
+
+    private BigMove bigMoveUnderWay(String mode, String... phases) throws Exception {
+        hosts.launch("a", "big", "/bin/memwriter", "512");
+        String sum = hosts.awaitFilled("a", "big");
+        String id = hosts.startMove("big", "hostb", mode, null);
+        JsonNode at = hosts.awaitPhase("a", id, phases);
+        assertEquals("running", at.get("status").asText(), "the move ended before " + List.of(phases) + ": " + at);
+        return new BigMove(sum, id);
     }
 
     private void assertRunningOnlyOn(String node, String name) throws Exception {
@@ -131,7 +129,7 @@ class MoveEndToEndTest {
     @Test
     void memoryWriterKeepsItsMemoryThereAndBack() throws Exception {
         hosts.launch("a", "mem", "/bin/memwriter", "512");
-        String sum = awaitFilled("a", "mem");
+        String sum = hosts.awaitFilled("a", "mem");
 
         JsonNode there = hosts.awaitOperation("a", hosts.startMove("mem", "hostb", "lazy", null));
         assertEquals("success", there.get("status").asText(), there.toString());
@@ -175,11 +173,8 @@ class MoveEndToEndTest {
 
     @Test
     void cancelDuringTheTransferLeavesTheContainerRunningHere() throws Exception {
-        hosts.launch("a", "big", "/bin/memwriter", "512");
-        String sum = awaitFilled("a", "big");
-        String id = hosts.startMove("big", "hostb", "cold", null);
-        JsonNode at = hosts.awaitPhase("a", id, "dump", "memory");
-        assertEquals("running", at.get("status").asText(), at.toString());
+        BigMove m = bigMoveUnderWay("cold", "dump", "memory");
+        String sum = m.sum(), id = m.id();
         assertEquals(202, hosts.a().send("DELETE", "/1.0/operations/" + id, null).status());
         JsonNode op = hosts.awaitOperation("a", id);
         assertEquals("cancelled", op.get("status").asText(), op.toString());
@@ -190,10 +185,8 @@ class MoveEndToEndTest {
 
     @Test
     void targetDaemonKilledMidTransfer() throws Exception {
-        hosts.launch("a", "big", "/bin/memwriter", "512");
-        String sum = awaitFilled("a", "big");
-        String id = hosts.startMove("big", "hostb", "cold", null);
-        hosts.awaitPhase("a", id, "memory");
+        BigMove m = bigMoveUnderWay("cold", "memory");
+        String sum = m.sum(), id = m.id();
         hosts.script("kill", "b");
         JsonNode op = hosts.awaitOperation("a", id);
         assertEquals("failure", op.get("status").asText(), op.toString());
@@ -209,26 +202,24 @@ class MoveEndToEndTest {
     /** The source daemon dies with its container frozen for a move: back up, it settles with b, then thaws it. */
     @Test
     void sourceDaemonKilledMidTransferThawsItsContainerWhenBack() throws Exception {
-        hosts.launch("a", "big", "/bin/memwriter", "512");
-        String sum = awaitFilled("a", "big");
-        String id = hosts.startMove("big", "hostb", "cold", null);
-        hosts.awaitPhase("a", id, "memory");
+        BigMove m = bigMoveUnderWay("cold", "memory");
+        String sum = m.sum(), id = m.id();
         hosts.script("kill", "a");
         hosts.script("start", "a");
-        for (int i = 0; i < 300 && !hosts.containers("a").equals(List.of("big:RUNNING")); i++) {
-            Thread.sleep(100);
-        }
+        hosts.awaitContainers("a", List.of("big:RUNNING"));
         assertRunningOnlyOn("a", "big");
         awaitVerifiedAgain("a", "big", sum);
         awaitNoStaging("b");
+        try (var scratch = java.nio.file.Files.list(hosts.root("a").resolve("tmp"))) {
+            assertEquals(List.of(), scratch.map(p -> p.getFileName().toString()).toList(),
+                    "the dump of the cut-short move is still on a's disk");
+        }
     }
 
     @Test
     void cableCutMidTransfer() throws Exception {
-        hosts.launch("a", "big", "/bin/memwriter", "512");
-        String sum = awaitFilled("a", "big");
-        String id = hosts.startMove("big", "hostb", "cold", null);
-        hosts.awaitPhase("a", id, "memory");
+        BigMove m = bigMoveUnderWay("cold", "memory");
+        String sum = m.sum(), id = m.id();
         hosts.script("link", "down");
         JsonNode op;
         try {
@@ -252,11 +243,8 @@ class MoveEndToEndTest {
      */
     @Test
     void cableCutDuringPostCopyKeepsTheSourceFrozenUntilTheTargetDroppedItsCopy() throws Exception {
-        hosts.launch("a", "big", "/bin/memwriter", "512");
-        String sum = awaitFilled("a", "big");
-        String id = hosts.startMove("big", "hostb", "lazy", null);
-        JsonNode at = hosts.awaitPhase("a", id, "pages");
-        assertEquals("running", at.get("status").asText(), at.toString());
+        BigMove m = bigMoveUnderWay("lazy", "pages");
+        String sum = m.sum(), id = m.id();
         hosts.script("link", "down");
         JsonNode op;
         try {
@@ -267,12 +255,14 @@ class MoveEndToEndTest {
         } finally {
             hosts.script("link", "up");
         }
-        for (int i = 0; i < 300 && !hosts.containers("a").equals(List.of("big:RUNNING")); i++) {
-            Thread.sleep(100);
-        }
+        hosts.awaitContainers("a", List.of("big:RUNNING"));
         assertRunningOnlyOn("a", "big");
         awaitVerifiedAgain("a", "big", sum);
         awaitNoStaging("b");
+        try (var scratch = java.nio.file.Files.list(hosts.root("a").resolve("tmp"))) {
+            assertEquals(List.of(), scratch.map(p -> p.getFileName().toString()).toList(),
+                    "the dump of the cut-short move is still on a's disk");
+        }
     }
 
     private boolean pings(String node, String name, String address) throws Exception {

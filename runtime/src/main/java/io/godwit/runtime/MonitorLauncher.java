@@ -140,7 +140,8 @@ final class MonitorLauncher {
             argv.addAll(args);
             List<String> envp = new ArrayList<>();
             for (Map.Entry<String, String> e : System.getenv().entrySet()) {
-                if (e.getKey().equals("PATH") || e.getKey().equals("LANG")) {
+                // CRIU_FAULT reaches the restore's criu, which the monitor starts (FI_NO_BREAKPOINTS)
+                if (e.getKey().equals("PATH") || e.getKey().equals("LANG") || e.getKey().equals("CRIU_FAULT")) {
                     envp.add(e.getKey() + "=" + e.getValue());
                 }
             }

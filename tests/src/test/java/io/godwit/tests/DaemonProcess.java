@@ -37,7 +37,9 @@ final class DaemonProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "-Dgodwit.monitor=" + top.resolve("runtime/target/native/godwit-monitor"),
                 "-cp", System.getProperty("java.class.path"), "io.godwit.migrator.GodwitDaemon",
-                "--root", root.toString(), "--socket", socket.toString()));
+                "--root", root.toString(), "--socket", socket.toString(),
+                // its own cgroup parent: containers of the same name in another daemon never meet
+                "--cgroup-parent", TestHosts.runName("godwit-e2e") + "-" + root.getParent().getFileName()));
         cmd.addAll(extraArgs);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

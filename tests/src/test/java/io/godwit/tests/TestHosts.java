@@ -30,9 +30,22 @@ final class TestHosts implements AutoCloseable {
         this.env = env;
     }
 
+    /**
+     * This test run's id (GODWIT_TEST_RUN, set by scripts/test; "" when run by hand): it goes into
+     * every netns, cgroup parent and directory name a test makes, so two runs on one machine, or a
+     * run beside a production daemon, never touch each other's things.
+     */
+    static final String RUN = System.getenv().getOrDefault("GODWIT_TEST_RUN", "");
+
+    /** A name for something this run makes: base, then the run id. */
+    static String runName(String base) {
+        return RUN.isEmpty() ? base : base + "-" + RUN;
+    }
+
     /** Brings the hosts up; extra are testhosts options (--b-disk, --no-image), env JVM options per daemon. */
-    static TestHosts up(String name, Map<String, String> env, String... extra) throws Exception {
-        Path dir = Files.createTempDirectory("godwit-hosts-");
+    static TestHosts up(String baseName, Map<String, String> env, String... extra) throws Exception {
+        String name = runName(baseName);
+        Path dir = Files.createTempDirectory(runName("godwit-hosts") + "-");
         Files.delete(dir); // testhosts makes it
         TestHosts h = new TestHosts(dir, name, env);
         List<String> args = new ArrayList<>(List.of("up", "--dir", dir.toString(), "--name", name));

@@ -5,6 +5,7 @@ import io.godwit.proto.criu.Rpc;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * One request/response exchange on a swrk socket: send the request, answer every NOTIFY
@@ -17,20 +18,27 @@ final class CriuCall {
     private final CriuProcess process; // null when another process started criu
     private final Path imagesDir;
     private final Path logFile;
+    private final Duration stallBound;
+    private StallWatch watch;
 
-    CriuCall(Rpc.criu_req_type type, CriuSocket socket, CriuProcess process, Path imagesDir, Path logFile) {
+    CriuCall(Rpc.criu_req_type type, CriuSocket socket, CriuProcess process, Path imagesDir, Path logFile,
+             Duration stallBound) {
         this.request = type.name();
         this.socket = socket;
         this.process = process;
         this.imagesDir = imagesDir;
         this.logFile = logFile;
+        this.stallBound = stallBound;
+    }
+
+    private void stop() {
+        if (process != null) process.kill();
+        socket.shutdown(); // wakes our receive at once, and a foreign criu sees EOF
     }
 
     Rpc.criu_resp run(Rpc.criu_req req, CriuNotifications notifications, CriuCancel cancel) throws CriuException {
-        cancel.attach(() -> {
-            if (process != null) process.kill();
-            socket.shutdown(); // wakes our receive at once, and a foreign criu sees EOF
-        });
+        cancel.attach(this::stop);
+        watch = StallWatch.start(logFile, stallBound, this::stop);
         try {
             try {
                 socket.send(req);
@@ -45,16 +53,19 @@ final class CriuCall {
                     got = socket.receive();
                 } catch (IOException e) {
                     if (cancel.isCancelled()) throw cancelled(cancel);
+                    if (watch.stalled()) throw stalled();
                     throw failure("cannot read criu's answer: " + e.getMessage() + exitInfo(), e);
                 }
                 if (got == null) {
                     if (cancel.isCancelled()) throw cancelled(cancel);
+                    if (watch.stalled()) throw stalled();
                     throw failure("criu closed the socket before answering" + exitInfo(), callbackFailure);
                 }
                 Rpc.criu_resp resp = got.resp();
                 if (resp.getType() == Rpc.criu_req_type.NOTIFY) {
                     String script = resp.getNotify().getScript();
                     boolean ok = true;
+                    watch.pause();
                     try {
                         NotificationDispatch.dispatch(notifications, script, resp.getNotify().getPid(), got.fd());
                     } catch (Exception e) {
@@ -63,11 +74,18 @@ final class CriuCall {
                             callbackFailure = e;
                             failedScript = script;
                         }
+                    } finally {
+                        watch.resume();
+                    }
+                    if (script.equals("status-ready")) {
+                        // a page server now: it waits for its client, which its caller bounds
+                        watch.close();
                     }
                     try {
                         socket.send(Rpc.criu_req.newBuilder().setType(Rpc.criu_req_type.NOTIFY).setNotifySuccess(ok).build());
                     } catch (IOException e) {
                         if (cancel.isCancelled()) throw cancelled(cancel);
+                        if (watch.stalled()) throw stalled();
                         throw failure("cannot answer notification " + script + ": " + e.getMessage() + exitInfo(), e);
                     }
                     continue;
@@ -85,8 +103,15 @@ final class CriuCall {
                 return resp;
             }
         } finally {
+            watch.close();
             cancel.detach();
         }
+    }
+
+    private CriuStalledException stalled() {
+        if (process != null) process.waitFor();
+        return new CriuStalledException(request, watch.bound(), watch.stalledAt(), imagesDir, logFile,
+                CriuLog.excerpt(logFile));
     }
 
     private String exitInfo() {

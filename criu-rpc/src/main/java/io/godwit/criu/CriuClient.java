@@ -16,16 +16,34 @@ import java.util.List;
  */
 public final class CriuClient {
     private final Path criu;
+    private final CriuLaunch launch;
     private volatile CriuFeatures features; // probed once: the kernel does not change under us
 
-    /** Uses {@code criu} from PATH. */
+    /** Uses {@code criu} from PATH, with CRIU's defaults. */
     public CriuClient() {
         this(Path.of("criu"));
     }
 
     public CriuClient(Path criuBinary) {
+        this(criuBinary, CriuLaunch.defaults());
+    }
+
+    /** Every criu this client starts gets {@code launch}'s environment and stall bound. */
+    public CriuClient(Path criuBinary, CriuLaunch launch) {
         if (criuBinary == null) throw new IllegalArgumentException("criuBinary must not be null");
+        if (launch == null) throw new IllegalArgumentException("launch must not be null");
         this.criu = criuBinary;
+        this.launch = launch;
+    }
+
+    /** The binary this client runs. */
+    public Path binary() {
+        return criu;
+    }
+
+    /** How this client starts criu: what any other starter of criu on this host must do too. */
+    public CriuLaunch launch() {
+        return launch;
     }
 
     public CriuVersion version() throws CriuException {
@@ -192,7 +210,7 @@ public final class CriuClient {
                 req.setOpts(opts.toProto(images.fd, work.fd, log, n != CriuNotifications.NONE, foreign == null));
             }
             if (foreign != null) {
-                return new CriuCall(type, foreign, null, imagesDir, logFile).run(req.build(), n, cancel);
+                return new CriuCall(type, foreign, null, imagesDir, logFile, launch.stallTimeout()).run(req.build(), n, cancel);
             }
             CriuSocket socket;
             try {
@@ -205,7 +223,7 @@ public final class CriuClient {
                 try {
                     List<Integer> fds = opts == null ? List.of() : opts.jvmFdsToPass();
                     Path stderr = opts != null && opts.workDir() != null ? opts.workDir().resolve("criu-swrk.stderr") : null;
-                    process = CriuProcess.spawn(criu, socket.peerFd(), fds, stderr);
+                    process = CriuProcess.spawn(criu, socket.peerFd(), fds, stderr, launch.environment());
                 } catch (IOException e) {
                     throw new CriuException(e.getMessage(), type.name(), 0, "", imagesDir, logFile, List.of(), e);
                 } finally {
@@ -213,7 +231,8 @@ public final class CriuClient {
                 }
                 boolean done = false;
                 try {
-                    Rpc.criu_resp resp = new CriuCall(type, socket, process, imagesDir, logFile).run(req.build(), n, cancel);
+                    Rpc.criu_resp resp = new CriuCall(type, socket, process, imagesDir, logFile, launch.stallTimeout())
+                            .run(req.build(), n, cancel);
                     done = true;
                     return resp;
                 } finally {

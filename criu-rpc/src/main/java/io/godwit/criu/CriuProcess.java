@@ -44,7 +44,8 @@ final class CriuProcess {
         return FIRST_EXTRA_FD + index;
     }
 
-    static CriuProcess spawn(Path criu, int socketFd, List<Integer> extraFds, Path stderrFile) throws IOException {
+    static CriuProcess spawn(Path criu, int socketFd, List<Integer> extraFds, Path stderrFile,
+                             Map<String, String> environment) throws IOException {
         LibC c = LibC.INSTANCE;
         jnr.ffi.Runtime rt = LibC.RUNTIME;
         Pointer fa = Memory.allocateDirect(rt, LibC.OPAQUE_SIZE);
@@ -88,7 +89,7 @@ final class CriuProcess {
                 List<Pointer> keepAlive = new ArrayList<>();
                 Pointer argv = stringArray(rt, List.of(criu.toString(), "swrk", "3"), keepAlive);
                 List<String> env = new ArrayList<>();
-                for (Map.Entry<String, String> e : System.getenv().entrySet()) env.add(e.getKey() + "=" + e.getValue());
+                for (Map.Entry<String, String> e : environment.entrySet()) env.add(e.getKey() + "=" + e.getValue());
                 Pointer envp = stringArray(rt, env, keepAlive);
                 IntByReference pid = new IntByReference();
                 int rc = c.posix_spawnp(pid, criu.toString(), fa, attr, argv, envp);

@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
 public final class BareDumpRestore {
     public static void main(String[] args) throws Exception {
         int mib = Integer.parseInt(args[0]);
-        CriuClient criu = new CriuClient();
+        CriuClient criu = HostCriu.client();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = in.readLine()) != null; ) {
             if (!line.strip().equals("run")) {

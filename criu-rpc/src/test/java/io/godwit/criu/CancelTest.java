@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** Killing criu mid-dump must leave the container running, unfrozen and with its network unlocked. */
 class CancelTest {
-    private final CriuClient criu = new CriuClient();
+    private final CriuClient criu = HostCriu.client();
 
     private static int okLines(TestContainer c) {
         return (int) TestContainer.readOr(c.file("/tmp/out.log"), "").lines().filter(l -> l.startsWith("ok ")).count();

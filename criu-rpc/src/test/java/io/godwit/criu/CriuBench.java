@@ -22,7 +22,7 @@ public final class CriuBench {
                 default -> throw new IllegalArgumentException("usage: criu [--runs N] [--mib MIB]");
             }
         }
-        CriuClient criu = new CriuClient();
+        CriuClient criu = HostCriu.client();
         System.out.printf("criu %s, %d MiB touched memory, %d runs each, alternating%n", criu.version(), mib, runs);
         List<Double> swrkDump = new ArrayList<>(), swrkRestore = new ArrayList<>();
         List<Double> cliDump = new ArrayList<>(), cliRestore = new ArrayList<>();

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** One-shot requests against the real CRIU 4.1.1 on this kernel. */
 class CriuInfoTest {
-    private final CriuClient criu = new CriuClient();
+    private final CriuClient criu = HostCriu.client();
 
     @Test
     void versionIsCriu4() throws Exception {

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** A real container dumped and restored by the real CRIU; the counter must go on counting. */
 class DumpRestoreTest {
-    private final CriuClient criu = new CriuClient();
+    private final CriuClient criu = HostCriu.client();
 
     static CriuOptions dumpOptions(TestContainer c) {
         return CriuOptions.builder().pid(c.pid).imagesDir(c.images).build();
@@ -62,7 +62,8 @@ class DumpRestoreTest {
             long atDump = c.count();
             // Stands in for Godwit's monitor: it gets the peer end and starts criu swrk with it as fd 3.
             try (CriuSocket socket = CriuSocket.pair()) {
-                CriuProcess other = CriuProcess.spawn(java.nio.file.Path.of("criu"), socket.peerFd(), List.of(), null);
+                CriuProcess other = CriuProcess.spawn(java.nio.file.Path.of("criu"), socket.peerFd(), List.of(), null,
+                        HostCriu.launch().environment());
                 try {
                     RestoreResult r = criu.restoreOver(socket, restoreOptions(c, false));
                     c.alsoKill(r.pid());

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** Failures must say what failed and why, in CRIU's words where CRIU knows. */
 class ErrorsTest {
-    private final CriuClient criu = new CriuClient();
+    private final CriuClient criu = HostCriu.client();
 
     @Test
     void badPidNamesTheRequestAndTheLogCause() throws Exception {

@@ -49,6 +49,7 @@ final class DaemonApi {
     private final PeerLink peers;
     private final MoveService moves;
     private volatile ContainerDefaults containerDefaults = ContainerDefaults.NONE;
+    private volatile io.godwit.migrator.host.HostReport hostReport;
 
     DaemonApi(DaemonConfig config, ContainerRuntime runtime, ImageStore images, CheckpointService checkpoints,
             OperationManager operations, Catalog catalog, EventBus events, CriuClient criu, PeerLink peers,
@@ -63,6 +64,11 @@ final class DaemonApi {
         this.catalog = catalog;
         this.events = events;
         this.criu = criu;
+    }
+
+    /** What the host probe found, served under "host" in GET /1.0 (what `godwit doctor` shows). */
+    void hostReport(io.godwit.migrator.host.HostReport report) {
+        this.hostReport = report;
     }
 
     /** Limits for new containers whose request leaves them out (from the settings file). */
@@ -114,6 +120,7 @@ final class DaemonApi {
         m.put("fingerprint", peers.identity().fingerprint());
         var listen = peers.listenAddress();
         m.put("listen", listen == null ? null : listen.getHostString() + ":" + listen.getPort());
+        m.put("host", hostReport);
         return m;
     }
 

@@ -11,7 +11,10 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import io.godwit.criu.CriuLaunch;
+import io.godwit.migrator.host.BreakpointMode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,7 +51,7 @@ public final class DaemonConfigFile {
 
     /** The settings the daemon runs with, after the merge. {@code source} is the file read, or null. */
     public record Settings(Path root, Path socket, String listen, String cgroupParent, Level logLevel,
-            ContainerDefaults containerDefaults, Path source) {
+            ContainerDefaults containerDefaults, BreakpointMode criuBreakpoints, Duration criuStall, Path source) {
     }
 
     /** A settings file that cannot be used; the message names the file and the key. */
@@ -62,7 +65,7 @@ public final class DaemonConfigFile {
 
     // The file's shape. Scalars are read as JsonNode so that each value is checked, and named, here.
     record FileSettings(JsonNode root, JsonNode socket, JsonNode listen, JsonNode cgroupParent, JsonNode logLevel,
-            FileDefaults defaults) {
+            FileDefaults defaults, JsonNode criuBreakpoints, JsonNode criuStallSeconds) {
     }
 
     record FileDefaults(FileLimits limits) {
@@ -84,7 +87,7 @@ public final class DaemonConfigFile {
 
     static Settings resolve(Path configOption, CommandLine.ParseResult options, Path defaultPath) throws ConfigException {
         Path file = configOption != null ? configOption : Files.exists(defaultPath) ? defaultPath : null;
-        FileSettings f = file == null ? new FileSettings(null, null, null, null, null, null) : read(file);
+        FileSettings f = file == null ? new FileSettings(null, null, null, null, null, null, null, null) : read(file);
         String where = file == null ? "" : file + ": ";
         Path root = option(options, "--root", Path.class);
         if (root == null) {
@@ -106,7 +109,25 @@ public final class DaemonConfigFile {
         ContainerDefaults defaults = new ContainerDefaults(size(where, "defaults.limits.memoryBytes", limits.memoryBytes()),
                 count(where, "defaults.limits.cpuMillis", limits.cpuMillis()),
                 count(where, "defaults.limits.pids", limits.pids()));
-        return new Settings(root.toAbsolutePath(), socket.toAbsolutePath(), listen, cgroupParent, level, defaults, file);
+        String bp = option(options, "--criu-breakpoints", String.class);
+        BreakpointMode breakpoints;
+        try {
+            breakpoints = bp != null ? BreakpointMode.parse(bp)
+                    : absent(f.criuBreakpoints()) ? BreakpointMode.AUTO
+                    : BreakpointMode.parse(text(where, "criuBreakpoints", f.criuBreakpoints()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException((bp != null ? "--criu-breakpoints: " : where + "key 'criuBreakpoints': ")
+                    + e.getMessage());
+        }
+        Integer stallOption = option(options, "--criu-stall-seconds", Integer.class);
+        Long stall = stallOption != null ? Long.valueOf(stallOption) : count(where, "criuStallSeconds", f.criuStallSeconds());
+        if (stall != null && stall < 1) {
+            throw new ConfigException((stallOption != null ? "--criu-stall-seconds: " : where + "key 'criuStallSeconds': ")
+                    + stall + " is not a positive number of seconds");
+        }
+        Duration criuStall = stall == null ? CriuLaunch.DEFAULT_STALL_TIMEOUT : Duration.ofSeconds(stall);
+        return new Settings(root.toAbsolutePath(), socket.toAbsolutePath(), listen, cgroupParent, level, defaults,
+                breakpoints, criuStall, file);
     }
 
     /** The value of an option given on the command line, or null (also for an option this build lacks). */

@@ -1,6 +1,11 @@
 package io.godwit.migrator;
 
 import io.godwit.criu.CriuClient;
+import io.godwit.criu.CriuLaunch;
+import io.godwit.migrator.host.BreakpointMode;
+import io.godwit.migrator.host.HostFacts;
+import io.godwit.migrator.host.HostProbe;
+import io.godwit.migrator.host.HostReport;
 import io.godwit.migrator.api.HttpApiHandler;
 import io.godwit.migrator.api.Router;
 import io.godwit.migrator.api.UnixSocketServer;
@@ -58,6 +63,16 @@ public final class GodwitDaemon implements Callable<Integer> {
     @Option(names = "--node-name", paramLabel = "NAME", description = "name in this daemon's certificate (default: the host name)")
     String nodeName;
 
+    @Option(names = "--criu-breakpoints", paramLabel = "auto|on|off",
+            description = "CRIU's hardware breakpoints: auto probes whether this host delivers debug traps "
+                    + "(default: auto; the file's criuBreakpoints)")
+    String criuBreakpoints;
+
+    @Option(names = "--criu-stall-seconds", paramLabel = "N",
+            description = "a CRIU call whose log stays silent this long is stopped and its container resumed "
+                    + "(default: 30; the file's criuStallSeconds)")
+    Integer criuStallSeconds;
+
     @Option(names = "--config", paramLabel = "PATH",
             description = "settings file, JSON (default: /etc/godwit/godwitd.json if it exists); options given override it")
     Path configFile;
@@ -89,6 +104,29 @@ public final class GodwitDaemon implements Callable<Integer> {
         }
     }
 
+    private static final Path CRIU = Path.of(System.getProperty("godwit.criu", "criu"));
+
+    /**
+     * What CRIU can do here, decided before any container is touched; bounded (the breakpoint
+     * probe stops a stalled criu within seconds) and cached under the root.
+     */
+    static HostFacts probeHost(Path root, BreakpointMode mode) throws java.io.IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        HostFacts host = new HostProbe(CRIU, root, mode).facts();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        LOG.info("host: CRIU " + (host.criuVersion().isEmpty() ? "missing" : host.criuVersion()) + ", kernel "
+                + host.kernel() + ", breakpoints " + host.breakpoints() + ", lazy pages " + host.lazyPages()
+                + ", dirty tracking " + host.memTrack() + ", TCP dumps " + host.tcpEstablished() + " (" + ms + " ms)");
+        if (host.breakpoints().equals("not-delivered")) {
+            LOG.warning("this host does not deliver hardware debug traps (" + host.breakpointDetail()
+                    + "): every criu runs with CRIU_FAULT=130 (see `godwit doctor`)");
+        }
+        if (!host.criuWorks()) {
+            LOG.severe("CRIU cannot checkpoint on this host: " + host.criuProblem() + " (see `godwit doctor`)");
+        }
+        return host;
+    }
+
     @Override
     public Integer call() throws Exception {
         // Settings: the file (--config, or the default one if it exists), then the options given.
@@ -111,15 +149,18 @@ public final class GodwitDaemon implements Callable<Integer> {
         InetSocketAddress listenAddress = listen == null ? null : PeerLink.parseAddress(listen);
         String node = nodeName != null ? nodeName : java.net.InetAddress.getLocalHost().getHostName();
         Files.createDirectories(config.root());
+        HostFacts host = probeHost(config.root(), settings.criuBreakpoints());
+        CriuLaunch launch = CriuLaunch.defaults().withHardwareBreakpoints(!host.breakpointsOff())
+                .withStallTimeout(settings.criuStall());
         ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
         ContentImageStore images = new ContentImageStore(config.root().resolve("images"));
         try (Catalog catalog = Catalog.open(config.root().resolve("catalog.db"));
                 PeerLink peers = PeerLink.open(config.root().resolve("peer"), node, catalog);
                 ContainerRuntime runtime = new ContainerRuntime(RuntimeConfig.of(config.root().resolve("containers"),
                         images, CgroupManager.detect(cgroupParent),
-                        new IpRouteNetworkSetup()))) {
+                        new IpRouteNetworkSetup()).withCriuEnvironment(launch.extraEnvironment()))) {
             int interrupted = catalog.failInterruptedOperations(Instant.now());
-            CriuClient criu = new CriuClient();
+            CriuClient criu = new CriuClient(CRIU, launch);
             CheckpointService checkpoints = new CheckpointService(runtime, criu, catalog,
                     config.root().resolve("checkpoints"), config.root().resolve("tmp"));
             int discarded = checkpoints.reconcile();
@@ -158,6 +199,7 @@ public final class GodwitDaemon implements Callable<Integer> {
                         + peers.identity().fingerprint());
             }
             api.containerDefaults(settings.containerDefaults());
+            api.hostReport(HostReport.of(host));
             // Moves cut short by our own stop: their containers are frozen here until their target answers.
             Thread.ofVirtual().name("move-recovery").start(() -> {
                 try {

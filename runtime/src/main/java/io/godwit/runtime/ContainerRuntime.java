@@ -47,7 +47,7 @@ public final class ContainerRuntime implements AutoCloseable {
 
     public ContainerRuntime(RuntimeConfig config) throws IOException {
         this.config = config;
-        this.launcher = new MonitorLauncher(config.monitorBinary());
+        this.launcher = new MonitorLauncher(config.monitorBinary(), config.criuEnvironment());
         Files.createDirectories(config.containersDir());
     }
 

@@ -30,9 +30,12 @@ final class MonitorLauncher {
 
     private final POSIX posix = Posix.POSIX;
     private final Path binary;
+    private final Map<String, String> criuEnvironment;
 
-    MonitorLauncher(Path binary) {
+    /** criuEnvironment: added to the monitor's environment, which the criu of a restore inherits. */
+    MonitorLauncher(Path binary, Map<String, String> criuEnvironment) {
         this.binary = binary;
+        this.criuEnvironment = Map.copyOf(criuEnvironment);
     }
 
     /** The two pipe ends the JVM keeps while the monitor is being set up. */
@@ -140,11 +143,11 @@ final class MonitorLauncher {
             argv.addAll(args);
             List<String> envp = new ArrayList<>();
             for (Map.Entry<String, String> e : System.getenv().entrySet()) {
-                // CRIU_FAULT reaches the restore's criu, which the monitor starts (FI_NO_BREAKPOINTS)
-                if (e.getKey().equals("PATH") || e.getKey().equals("LANG") || e.getKey().equals("CRIU_FAULT")) {
+                if (e.getKey().equals("PATH") || e.getKey().equals("LANG")) {
                     envp.add(e.getKey() + "=" + e.getValue());
                 }
             }
+            criuEnvironment.forEach((k, v) -> envp.add(k + "=" + v));
             long pid = posix.posix_spawnp(binary.toString(), actions, argv, envp);
             if (pid <= 0) {
                 throw new ContainerException(container, "spawn monitor", "posix_spawn " + binary + " failed");

@@ -4,6 +4,7 @@ import io.godwit.runtime.cgroup.CgroupManager;
 import io.godwit.runtime.image.ImageStore;
 import io.godwit.runtime.net.NetworkSetup;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -12,14 +13,26 @@ import java.util.Objects;
  * @param cgroups       null: no cgroups (no limits, pause, stats; CRIU without freeze_cgroup)
  * @param network       null: bridge networking is refused
  * @param monitorBinary the godwit-monitor executable (see {@link MonitorBinary#find()})
+ * @param criuEnvironment what the host needs in the environment of every criu, including the
+ *                      one a monitor starts for a restore (e.g. CRIU_FAULT where debug traps fail)
  */
 public record RuntimeConfig(Path containersDir, ImageStore images, CgroupManager cgroups, NetworkSetup network,
-        Path monitorBinary) {
+        Path monitorBinary, Map<String, String> criuEnvironment) {
 
     public RuntimeConfig {
         Objects.requireNonNull(containersDir, "containersDir");
         Objects.requireNonNull(images, "images");
         Objects.requireNonNull(monitorBinary, "monitorBinary");
+        criuEnvironment = Map.copyOf(Objects.requireNonNull(criuEnvironment, "criuEnvironment"));
+    }
+
+    public RuntimeConfig(Path containersDir, ImageStore images, CgroupManager cgroups, NetworkSetup network,
+                         Path monitorBinary) {
+        this(containersDir, images, cgroups, network, monitorBinary, Map.of());
+    }
+
+    public RuntimeConfig withCriuEnvironment(Map<String, String> env) {
+        return new RuntimeConfig(containersDir, images, cgroups, network, monitorBinary, env);
     }
 
     /** Defaults: the monitor found by {@link MonitorBinary#find()}. */

@@ -33,7 +33,7 @@ final class Fixture implements AutoCloseable {
 
     ContainerRuntime newRuntime() throws IOException {
         ContainerRuntime rt = new ContainerRuntime(new RuntimeConfig(tmp.resolve("containers"),
-                new CopyImageStore(TESTFS), cgroups, null, MonitorBinary.find()));
+                new CopyImageStore(TESTFS), cgroups, null, MonitorBinary.find(), CriuTestDriver.NO_BREAKPOINTS));
         extra.add(rt);
         return rt;
     }

@@ -55,6 +55,8 @@ public interface LibC {
     int sigdelset(Pointer set, int sig);
 
     @SaveError int socketpair(int domain, int type, int protocol, @Out int[] sv);
+    @SaveError int socket(int domain, int type, int protocol);
+    @SaveError int getsockopt(int fd, int level, int optname, @Out byte[] optval, IntByReference optlen);
     @SaveError long send(int fd, @In byte[] buf, long len, int flags);
     @SaveError long recv(int fd, @Out byte[] buf, long len, int flags);
     @SaveError int shutdown(int fd, int how);

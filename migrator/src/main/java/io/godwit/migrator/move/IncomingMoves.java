@@ -262,7 +262,7 @@ public final class IncomingMoves implements PeerService {
             throw new ApiException(502, nodeName + " cannot reach the source at " + p.sourceAddress() + " for its pages: "
                     + e.getMessage());
         }
-        LazyPagesReceiver r = LazyPagesReceiver.start(toSource, p.moveId(), m.dir().resolve(MoveProtocol.TREE_IMAGES),
+        LazyPagesReceiver r = LazyPagesReceiver.start(criu, toSource, p.moveId(), m.dir().resolve(MoveProtocol.TREE_IMAGES),
                 lazyWorkDir(m));
         LazyPagesReceiver old = lazy.put(p.moveId(), r);
         if (old != null) {

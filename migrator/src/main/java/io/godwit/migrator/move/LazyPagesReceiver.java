@@ -4,6 +4,7 @@ import io.godwit.transfer.PeerSession;
 import io.godwit.transfer.Tunnel;
 import java.io.IOException;
 import java.nio.file.Files;
+import io.godwit.criu.CriuClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +18,6 @@ import java.util.concurrent.TimeUnit;
  * ours sits between a page request and its answer.
  */
 final class LazyPagesReceiver implements AutoCloseable {
-    static final Path CRIU = Path.of(System.getProperty("godwit.criu", "criu"));
 
     private final PeerSession toSource;
     private final Tunnel tunnel;
@@ -36,15 +36,20 @@ final class LazyPagesReceiver implements AutoCloseable {
      * lazy-pages on imagesDir; workDir must also be the restore's work directory, where the two
      * find each other's socket.
      */
-    static LazyPagesReceiver start(PeerSession toSource, String tunnelId, Path imagesDir, Path workDir) throws IOException {
+    static LazyPagesReceiver start(CriuClient criu, PeerSession toSource, String tunnelId, Path imagesDir, Path workDir)
+            throws IOException {
         Tunnel tunnel = null;
         try {
             tunnel = toSource.openTunnel(tunnelId);
             Files.createDirectories(workDir);
-            Process p = new ProcessBuilder(List.of(CRIU.toString(), "lazy-pages", "--page-server", "--address", "127.0.0.1",
+            ProcessBuilder pb = new ProcessBuilder(List.of(criu.binary().toString(), "lazy-pages", "--page-server", "--address", "127.0.0.1",
                     "--port", Integer.toString(tunnel.localAddress().getPort()), "--images-dir", imagesDir.toString(),
                     "--work-dir", workDir.toString(), "--log-file", "lazy-pages.log"))
-                    .redirectErrorStream(true).redirectOutput(workDir.resolve("lazy-pages.out").toFile()).start();
+                    .redirectErrorStream(true).redirectOutput(workDir.resolve("lazy-pages.out").toFile());
+            // the same environment as every criu here (CRIU_FAULT on hosts without debug traps)
+            pb.environment().clear();
+            pb.environment().putAll(criu.launch().environment());
+            Process p = pb.start();
             return new LazyPagesReceiver(toSource, tunnel, p, workDir.resolve("lazy-pages.log"));
         } catch (IOException | RuntimeException e) {
             if (tunnel != null) {

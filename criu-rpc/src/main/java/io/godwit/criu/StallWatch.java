@@ -44,7 +44,7 @@ final class StallWatch implements AutoCloseable {
         this.tick = TIMER.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Starts watching; with no log file to watch, a watch that never fires. */
+    /** Starts watching; with no log file to watch, the bound is on the whole call. */
     static StallWatch start(Path log, Duration bound, Runnable onStall) {
         return new StallWatch(log, bound, onStall);
     }
@@ -52,7 +52,8 @@ final class StallWatch implements AutoCloseable {
     private void check() {
         boolean fire;
         synchronized (this) {
-            if (closed || stalled || log == null) return;
+            // without a log (VERSION, FEATURE_CHECK: answered at once) the bound is on the whole call
+            if (closed || stalled) return;
             long size = size();
             long now = System.nanoTime();
             if (size != lastSize || paused) {
@@ -63,13 +64,14 @@ final class StallWatch implements AutoCloseable {
             fire = now - lastChange >= bound.toNanos();
             if (fire) {
                 stalled = true;
-                lastLine = lastLine(log);
+                lastLine = log == null ? "(no log: criu did not answer)" : lastLine(log);
             }
         }
         if (fire) onStall.run();
     }
 
     private long size() {
+        if (log == null) return -1;
         try {
             return Files.size(log);
         } catch (IOException e) {

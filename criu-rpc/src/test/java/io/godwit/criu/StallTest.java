@@ -54,6 +54,8 @@ class StallTest {
         CriuClient client = new CriuClient(silentCriu(""), CriuLaunch.defaults().withStallTimeout(Duration.ofSeconds(1)));
         CriuStalledException e = assertThrows(CriuStalledException.class, () -> client.cpuinfoDump(images));
         assertEquals(Duration.ofSeconds(1), e.silentFor());
+        // no log at all (VERSION): the bound is on the whole call
+        assertThrows(CriuStalledException.class, client::version);
     }
 
     @Test

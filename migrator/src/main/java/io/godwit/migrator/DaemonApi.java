@@ -114,7 +114,14 @@ final class DaemonApi {
     private Map<String, Object> info() throws Exception {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", GodwitDaemon.VERSION);
-        m.put("criu", Map.of("version", criu.version().toString(), "features", criu.features()));
+        io.godwit.migrator.host.HostReport host = hostReport;
+        if (host != null) { // probed at start: no criu to spawn for every GET /1.0
+            var f = host.facts();
+            m.put("criu", Map.of("version", f.criuVersion(), "features",
+                    new io.godwit.criu.CriuFeatures(f.memTrack(), f.lazyPages(), f.pidfdStore())));
+        } else {
+            m.put("criu", Map.of("version", criu.version().toString(), "features", criu.features()));
+        }
         m.put("root", config.root().toString());
         m.put("socket", config.socket().toString());
         m.put("fingerprint", peers.identity().fingerprint());

@@ -15,6 +15,7 @@ final class DaemonProcess implements AutoCloseable {
     final Path socket;
     final Path log;
     private Process process;
+    private List<String> jvmArgs = List.of();
 
     DaemonProcess(Path dir) {
         this.root = dir.resolve("root");
@@ -26,6 +27,12 @@ final class DaemonProcess implements AutoCloseable {
         return new DaemonClient(socket);
     }
 
+    /** JVM options (-Dgodwit.criu=..., say) for the next start. */
+    DaemonProcess jvmArgs(String... args) {
+        this.jvmArgs = List.of(args);
+        return this;
+    }
+
     DaemonProcess start() throws IOException, InterruptedException {
         return start(List.of());
     }
@@ -34,8 +41,9 @@ final class DaemonProcess implements AutoCloseable {
     DaemonProcess start(List<String> extraArgs) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path top = Path.of(System.getProperty("godwit.top"));
-        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "-Dgodwit.monitor=" + top.resolve("runtime/target/native/godwit-monitor"),
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-Dgodwit.monitor=" + top.resolve("runtime/target/native/godwit-monitor"),
                 "-cp", System.getProperty("java.class.path"), "io.godwit.migrator.GodwitDaemon",
                 "--root", root.toString(), "--socket", socket.toString(),
                 // its own cgroup parent: containers of the same name in another daemon never meet

@@ -47,6 +47,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 OperationCommands.Wait.class,
                 OperationCommands.Cancel.class,
                 OperationCommands.Events.class,
+                DoctorCommand.class,
         })
 public final class GodwitCli implements Runnable {
     static final String VERSION = "0.1.0-SNAPSHOT";

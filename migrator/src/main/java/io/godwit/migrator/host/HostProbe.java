@@ -73,7 +73,9 @@ public final class HostProbe {
             works = false;
             problem = "criu (" + criu + ") does not answer a VERSION request: is CRIU 4.x installed? (scripts/setup)";
         } else if (mode == BreakpointMode.AUTO) {
-            BreakpointProbe.Result r = new BreakpointProbe(criu, root.resolve("tmp").resolve("host-probe")).run();
+            Path work = root.resolve("host-probe.d");
+            BreakpointProbe.Result r = new BreakpointProbe(criu, work).run();
+            io.godwit.migrator.files.Trees.delete(work);
             detail = r.detail();
             works = r.verdict() != BreakpointProbe.Verdict.CRIU_FAILS;
             breakpoints = switch (r.verdict()) {
@@ -140,7 +142,7 @@ public final class HostProbe {
     private static String[] cgroups() throws IOException {
         Path v2 = Path.of("/sys/fs/cgroup/cgroup.controllers");
         if (Files.isRegularFile(v2)) {
-            return new String[] {"v2", Files.readString(v2).strip()};
+            return new String[] {"v2", String.join(" ", Files.readAllLines(v2)).strip()};
         }
         List<String> enabled = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of("/proc/cgroups"))) {
@@ -151,7 +153,8 @@ public final class HostProbe {
         return new String[] {hybrid ? "v1+unified" : "v1", String.join(" ", enabled)};
     }
 
+    /** One line of /proc; line by line, since Files.readString returned "1" for a pipe-max-size of 16777216. */
     private static String read(String file) throws IOException {
-        return Files.readString(Path.of(file)).strip();
+        return String.join("\n", Files.readAllLines(Path.of(file))).strip();
     }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Drives CRIU in swrk mode: one {@code criu swrk 3} per request, spawned by the JVM (or, for
@@ -16,7 +17,7 @@ import java.util.List;
  */
 public final class CriuClient {
     private final Path criu;
-    private final CriuLaunch launch;
+    private final Supplier<CriuLaunch> launch;
     private volatile CriuFeatures features; // probed once: the kernel does not change under us
 
     /** Uses {@code criu} from PATH, with CRIU's defaults. */
@@ -30,10 +31,23 @@ public final class CriuClient {
 
     /** Every criu this client starts gets {@code launch}'s environment and stall bound. */
     public CriuClient(Path criuBinary, CriuLaunch launch) {
+        this(criuBinary, constant(launch));
+    }
+
+    /**
+     * The launch settings are asked for each time a criu starts: a daemon can serve while its host
+     * probe still runs, and its first CRIU call waits for the verdict (the supplier bounds that).
+     */
+    public CriuClient(Path criuBinary, Supplier<CriuLaunch> launch) {
         if (criuBinary == null) throw new IllegalArgumentException("criuBinary must not be null");
         if (launch == null) throw new IllegalArgumentException("launch must not be null");
         this.criu = criuBinary;
         this.launch = launch;
+    }
+
+    private static Supplier<CriuLaunch> constant(CriuLaunch launch) {
+        if (launch == null) throw new IllegalArgumentException("launch must not be null");
+        return () -> launch;
     }
 
     /** The binary this client runs. */
@@ -43,7 +57,7 @@ public final class CriuClient {
 
     /** How this client starts criu: what any other starter of criu on this host must do too. */
     public CriuLaunch launch() {
-        return launch;
+        return launch.get();
     }
 
     public CriuVersion version() throws CriuException {
@@ -210,7 +224,7 @@ public final class CriuClient {
                 req.setOpts(opts.toProto(images.fd, work.fd, log, n != CriuNotifications.NONE, foreign == null));
             }
             if (foreign != null) {
-                return new CriuCall(type, foreign, null, imagesDir, logFile, launch.stallTimeout()).run(req.build(), n, cancel);
+                return new CriuCall(type, foreign, null, imagesDir, logFile, launch().stallTimeout()).run(req.build(), n, cancel);
             }
             CriuSocket socket;
             try {
@@ -223,7 +237,7 @@ public final class CriuClient {
                 try {
                     List<Integer> fds = opts == null ? List.of() : opts.jvmFdsToPass();
                     Path stderr = opts != null && opts.workDir() != null ? opts.workDir().resolve("criu-swrk.stderr") : null;
-                    process = CriuProcess.spawn(criu, socket.peerFd(), fds, stderr, launch.environment());
+                    process = CriuProcess.spawn(criu, socket.peerFd(), fds, stderr, launch().environment());
                 } catch (IOException e) {
                     throw new CriuException(e.getMessage(), type.name(), 0, "", imagesDir, logFile, List.of(), e);
                 } finally {
@@ -231,7 +245,7 @@ public final class CriuClient {
                 }
                 boolean done = false;
                 try {
-                    Rpc.criu_resp resp = new CriuCall(type, socket, process, imagesDir, logFile, launch.stallTimeout())
+                    Rpc.criu_resp resp = new CriuCall(type, socket, process, imagesDir, logFile, launch().stallTimeout())
                             .run(req.build(), n, cancel);
                     done = true;
                     return resp;

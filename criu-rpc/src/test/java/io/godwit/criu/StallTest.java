@@ -37,7 +37,8 @@ class StallTest {
             CriuStalledException e = assertThrows(CriuStalledException.class,
                     () -> client.dump(CriuOptions.builder().pid(c.pid).imagesDir(images).build()));
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
-            assertTrue(took.compareTo(Duration.ofSeconds(20)) < 0, "stopped within its bound, took " + took);
+            // the stand-in would sleep 600 s: far less proves the bound held (generous: a loaded machine is slow)
+            assertTrue(took.compareTo(Duration.ofSeconds(120)) < 0, "stopped within its bound, took " + took);
             assertEquals("(00.01) Waiting for 4242 to trap", e.lastLine());
             assertTrue(e.getMessage().contains("godwit doctor"), e.getMessage());
             assertTrue(e.getMessage().contains("hardware breakpoint"), e.getMessage());

@@ -49,7 +49,7 @@ final class DaemonApi {
     private final PeerLink peers;
     private final MoveService moves;
     private volatile ContainerDefaults containerDefaults = ContainerDefaults.NONE;
-    private volatile io.godwit.migrator.host.HostReport hostReport;
+    private volatile io.godwit.migrator.host.ProbedHost host;
 
     DaemonApi(DaemonConfig config, ContainerRuntime runtime, ImageStore images, CheckpointService checkpoints,
             OperationManager operations, Catalog catalog, EventBus events, CriuClient criu, PeerLink peers,
@@ -67,8 +67,8 @@ final class DaemonApi {
     }
 
     /** What the host probe found, served under "host" in GET /1.0 (what `godwit doctor` shows). */
-    void hostReport(io.godwit.migrator.host.HostReport report) {
-        this.hostReport = report;
+    void hostReport(io.godwit.migrator.host.ProbedHost host) {
+        this.host = host;
     }
 
     /** Limits for new containers whose request leaves them out (from the settings file). */
@@ -114,20 +114,23 @@ final class DaemonApi {
     private Map<String, Object> info() throws Exception {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", GodwitDaemon.VERSION);
-        io.godwit.migrator.host.HostReport host = hostReport;
-        if (host != null) { // probed at start: no criu to spawn for every GET /1.0
-            var f = host.facts();
+        io.godwit.migrator.host.HostReport report = host == null ? null : host.reportNow();
+        if (report != null) { // probed at start: no criu to spawn for every GET /1.0
+            var f = report.facts();
             m.put("criu", Map.of("version", f.criuVersion(), "features",
                     new io.godwit.criu.CriuFeatures(f.memTrack(), f.lazyPages(), f.pidfdStore())));
-        } else {
+        } else if (host == null) {
             m.put("criu", Map.of("version", criu.version().toString(), "features", criu.features()));
+        } else { // still probing: a GET /1.0 must not wait for it
+            m.put("criu", Map.of("probing", true));
         }
         m.put("root", config.root().toString());
         m.put("socket", config.socket().toString());
         m.put("fingerprint", peers.identity().fingerprint());
         var listen = peers.listenAddress();
         m.put("listen", listen == null ? null : listen.getHostString() + ":" + listen.getPort());
-        m.put("host", hostReport);
+        // while the probe runs (a second or two at the daemon's first start): {"probing": true}
+        m.put("host", report != null ? report : Map.of("probing", host != null && !host.done()));
         return m;
     }
 

@@ -1,11 +1,7 @@
 package io.godwit.migrator;
 
 import io.godwit.criu.CriuClient;
-import io.godwit.criu.CriuLaunch;
-import io.godwit.migrator.host.BreakpointMode;
-import io.godwit.migrator.host.HostFacts;
-import io.godwit.migrator.host.HostProbe;
-import io.godwit.migrator.host.HostReport;
+import io.godwit.migrator.host.ProbedHost;
 import io.godwit.migrator.api.HttpApiHandler;
 import io.godwit.migrator.api.Router;
 import io.godwit.migrator.api.UnixSocketServer;
@@ -106,27 +102,6 @@ public final class GodwitDaemon implements Callable<Integer> {
 
     private static final Path CRIU = Path.of(System.getProperty("godwit.criu", "criu"));
 
-    /**
-     * What CRIU can do here, decided before any container is touched; bounded (the breakpoint
-     * probe stops a stalled criu within seconds) and cached under the root.
-     */
-    static HostFacts probeHost(Path root, BreakpointMode mode) throws java.io.IOException, InterruptedException {
-        long t0 = System.nanoTime();
-        HostFacts host = new HostProbe(CRIU, root, mode).facts();
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        LOG.info("host: CRIU " + (host.criuVersion().isEmpty() ? "missing" : host.criuVersion()) + ", kernel "
-                + host.kernel() + ", breakpoints " + host.breakpoints() + ", lazy pages " + host.lazyPages()
-                + ", dirty tracking " + host.memTrack() + ", TCP dumps " + host.tcpEstablished() + " (" + ms + " ms)");
-        if (host.breakpoints().equals("not-delivered")) {
-            LOG.warning("this host does not deliver hardware debug traps (" + host.breakpointDetail()
-                    + "): every criu runs with CRIU_FAULT=130 (see `godwit doctor`)");
-        }
-        if (!host.criuWorks()) {
-            LOG.severe("CRIU cannot checkpoint on this host: " + host.criuProblem() + " (see `godwit doctor`)");
-        }
-        return host;
-    }
-
     @Override
     public Integer call() throws Exception {
         // Settings: the file (--config, or the default one if it exists), then the options given.
@@ -149,18 +124,17 @@ public final class GodwitDaemon implements Callable<Integer> {
         InetSocketAddress listenAddress = listen == null ? null : PeerLink.parseAddress(listen);
         String node = nodeName != null ? nodeName : java.net.InetAddress.getLocalHost().getHostName();
         Files.createDirectories(config.root());
-        HostFacts host = probeHost(config.root(), settings.criuBreakpoints());
-        CriuLaunch launch = CriuLaunch.defaults().withHardwareBreakpoints(!host.breakpointsOff())
-                .withStallTimeout(settings.criuStall());
+        // In the background: the API serves at once, the first criu waits for the verdict.
+        ProbedHost host = ProbedHost.start(CRIU, config.root(), settings.criuBreakpoints(), settings.criuStall());
         ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
         ContentImageStore images = new ContentImageStore(config.root().resolve("images"));
         try (Catalog catalog = Catalog.open(config.root().resolve("catalog.db"));
                 PeerLink peers = PeerLink.open(config.root().resolve("peer"), node, catalog);
                 ContainerRuntime runtime = new ContainerRuntime(RuntimeConfig.of(config.root().resolve("containers"),
                         images, CgroupManager.detect(cgroupParent),
-                        new IpRouteNetworkSetup()).withCriuEnvironment(launch.extraEnvironment()))) {
+                        new IpRouteNetworkSetup()).withCriuEnvironment(host::criuEnvironment))) {
             int interrupted = catalog.failInterruptedOperations(Instant.now());
-            CriuClient criu = new CriuClient(CRIU, launch);
+            CriuClient criu = new CriuClient(CRIU, host::launch);
             CheckpointService checkpoints = new CheckpointService(runtime, criu, catalog,
                     config.root().resolve("checkpoints"), config.root().resolve("tmp"));
             int discarded = checkpoints.reconcile();
@@ -199,7 +173,7 @@ public final class GodwitDaemon implements Callable<Integer> {
                         + peers.identity().fingerprint());
             }
             api.containerDefaults(settings.containerDefaults());
-            api.hostReport(HostReport.of(host));
+            api.hostReport(host);
             // Moves cut short by our own stop: their containers are frozen here until their target answers.
             Thread.ofVirtual().name("move-recovery").start(() -> {
                 try {

@@ -56,6 +56,31 @@ class DaemonConfigFileTest {
     }
 
     @Test
+    void criuBreakpointsAndStallComeFromTheFileAndTheOptionsWin() throws Exception {
+        Settings none = resolve(null);
+        assertEquals(io.godwit.migrator.host.BreakpointMode.AUTO, none.criuBreakpoints());
+        assertEquals(java.time.Duration.ofSeconds(30), none.criuStall());
+        Path f = file("{\"criuBreakpoints\": \"off\", \"criuStallSeconds\": 12}");
+        Settings s = resolve(f);
+        assertEquals(io.godwit.migrator.host.BreakpointMode.OFF, s.criuBreakpoints());
+        assertEquals(java.time.Duration.ofSeconds(12), s.criuStall());
+        Settings o = resolve(f, "--criu-breakpoints", "on", "--criu-stall-seconds", "5");
+        assertEquals(io.godwit.migrator.host.BreakpointMode.ON, o.criuBreakpoints());
+        assertEquals(java.time.Duration.ofSeconds(5), o.criuStall());
+    }
+
+    @Test
+    void badCriuSettingsNameTheKey() throws Exception {
+        String e = error("{\"criuBreakpoints\": \"sometimes\"}");
+        assertTrue(e.contains("criuBreakpoints") && e.contains("auto, on, off"), e);
+        e = error("{\"criuStallSeconds\": 0}");
+        assertTrue(e.contains("criuStallSeconds"), e);
+        Path f = file("{}");
+        e = assertThrows(ConfigException.class, () -> resolve(f, "--criu-stall-seconds", "-1")).getMessage();
+        assertTrue(e.contains("--criu-stall-seconds"), e);
+    }
+
+    @Test
     void theDefaultFileIsReadWhenItExists() throws Exception {
         Path f = file("{\"root\": \"/srv/godwit\"}");
         Settings s = DaemonConfigFile.resolve(null, options(), f);

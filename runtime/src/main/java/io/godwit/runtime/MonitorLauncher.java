@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import jnr.constants.platform.Fcntl;
 import jnr.posix.POSIX;
 import jnr.posix.SpawnFileAction;
@@ -30,12 +31,12 @@ final class MonitorLauncher {
 
     private final POSIX posix = Posix.POSIX;
     private final Path binary;
-    private final Map<String, String> criuEnvironment;
+    private final Supplier<Map<String, String>> criuEnvironment;
 
     /** criuEnvironment: added to the monitor's environment, which the criu of a restore inherits. */
-    MonitorLauncher(Path binary, Map<String, String> criuEnvironment) {
+    MonitorLauncher(Path binary, Supplier<Map<String, String>> criuEnvironment) {
         this.binary = binary;
-        this.criuEnvironment = Map.copyOf(criuEnvironment);
+        this.criuEnvironment = criuEnvironment;
     }
 
     /** The two pipe ends the JVM keeps while the monitor is being set up. */
@@ -147,7 +148,7 @@ final class MonitorLauncher {
                     envp.add(e.getKey() + "=" + e.getValue());
                 }
             }
-            criuEnvironment.forEach((k, v) -> envp.add(k + "=" + v));
+            criuEnvironment.get().forEach((k, v) -> envp.add(k + "=" + v));
             long pid = posix.posix_spawnp(binary.toString(), actions, argv, envp);
             if (pid <= 0) {
                 throw new ContainerException(container, "spawn monitor", "posix_spawn " + binary + " failed");

@@ -5,6 +5,7 @@ import io.godwit.runtime.image.ImageStore;
 import io.godwit.runtime.net.NetworkSetup;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.Objects;
 
 /**
@@ -17,21 +18,32 @@ import java.util.Objects;
  *                      one a monitor starts for a restore (e.g. CRIU_FAULT where debug traps fail)
  */
 public record RuntimeConfig(Path containersDir, ImageStore images, CgroupManager cgroups, NetworkSetup network,
-        Path monitorBinary, Map<String, String> criuEnvironment) {
+        Path monitorBinary, Supplier<Map<String, String>> criuEnvironment) {
 
     public RuntimeConfig {
         Objects.requireNonNull(containersDir, "containersDir");
         Objects.requireNonNull(images, "images");
         Objects.requireNonNull(monitorBinary, "monitorBinary");
-        criuEnvironment = Map.copyOf(Objects.requireNonNull(criuEnvironment, "criuEnvironment"));
+        Objects.requireNonNull(criuEnvironment, "criuEnvironment");
     }
 
     public RuntimeConfig(Path containersDir, ImageStore images, CgroupManager cgroups, NetworkSetup network,
                          Path monitorBinary) {
-        this(containersDir, images, cgroups, network, monitorBinary, Map.of());
+        this(containersDir, images, cgroups, network, monitorBinary, Map::of);
     }
 
-    public RuntimeConfig withCriuEnvironment(Map<String, String> env) {
+    public RuntimeConfig(Path containersDir, ImageStore images, CgroupManager cgroups, NetworkSetup network,
+                         Path monitorBinary, Map<String, String> criuEnvironment) {
+        this(containersDir, images, cgroups, network, monitorBinary, constant(criuEnvironment));
+    }
+
+    private static Supplier<Map<String, String>> constant(Map<String, String> env) {
+        Map<String, String> copy = Map.copyOf(env);
+        return () -> copy;
+    }
+
+    /** Asked each time a monitor starts (a restore's criu inherits it): the daemon's host probe may still run. */
+    public RuntimeConfig withCriuEnvironment(Supplier<Map<String, String>> env) {
         return new RuntimeConfig(containersDir, images, cgroups, network, monitorBinary, env);
     }
 

@@ -51,7 +51,8 @@ final class DaemonProcess implements AutoCloseable {
         cmd.addAll(extraArgs);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        // generous: a loaded 2-core machine starts a JVM slowly; a daemon that died is seen at once
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("godwitd exited with " + process.exitValue() + ":\n" + Files.readString(log));
@@ -64,7 +65,7 @@ final class DaemonProcess implements AutoCloseable {
                 Thread.sleep(100);
             }
         }
-        throw new IllegalStateException("godwitd did not answer within 30 s:\n" + Files.readString(log));
+        throw new IllegalStateException("godwitd did not answer within 120 s:\n" + Files.readString(log));
     }
 
     /** The daemon dies as in a crash: no shutdown hook, no clean-up. */

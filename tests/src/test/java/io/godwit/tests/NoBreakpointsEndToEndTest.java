@@ -64,7 +64,7 @@ class NoBreakpointsEndToEndTest {
     @Test
     void checkpointRestoreAndMovesThereAndBackWithoutBreakpoints() throws Exception {
         for (String node : List.of("a", "b")) {
-            JsonNode facts = hosts.host(node).get("/1.0").json().path("host").path("facts");
+            JsonNode facts = HostProbeEndToEndTest.awaitHost(hosts.host(node)).path("facts");
             assertEquals("forced-off", facts.path("breakpoints").asText(), facts.toString());
         }
         hosts.launch("a", "nb", "/bin/counter", "50");

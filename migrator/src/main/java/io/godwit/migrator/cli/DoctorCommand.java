@@ -20,8 +20,20 @@ final class DoctorCommand extends BaseCommand {
     @Override
     int run(DaemonClient client) throws IOException {
         JsonNode host = client.get("/1.0").json().path("host");
-        if (host.isMissingNode() || host.isNull()) {
-            err().println("godwit doctor: the daemon has no host report (is it older than this client?)");
+        // a daemon that just started may still be probing (seconds): wait for it, bounded
+        for (int i = 0; i < 600 && host.path("probing").asBoolean(false); i++) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            host = client.get("/1.0").json().path("host");
+        }
+        if (host.isMissingNode() || host.isNull() || host.has("probing")) {
+            err().println(host.has("probing") ? "godwit doctor: the daemon's host probe "
+                    + (host.path("probing").asBoolean() ? "is still running" : "failed (see the daemon's log)")
+                    : "godwit doctor: the daemon has no host report (is it older than this client?)");
             return ExitCodes.FAILED;
         }
         boolean can = host.path("canCheckpoint").asBoolean(false);

@@ -1,0 +1,101 @@
+package io.godwit.migrator.host;
+
+import io.godwit.criu.CriuLaunch;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The host probe, run once in the background while the daemon already serves: the API answers
+ * at once, and the first thing that starts a criu waits for the verdict (at most
+ * {@link #WAIT}). A probe that fails or does not end in time leaves breakpoints off, which is
+ * correct on every host, only a little slower.
+ */
+public final class ProbedHost {
+    static final Duration WAIT = Duration.ofMinutes(2);
+    private static final Logger LOG = Logger.getLogger(ProbedHost.class.getName());
+
+    private final CompletableFuture<HostFacts> facts = new CompletableFuture<>();
+    private final BreakpointMode mode;
+    private final Duration stall;
+    private volatile CriuLaunch fallback;
+
+    private ProbedHost(BreakpointMode mode, Duration stall) {
+        this.mode = mode;
+        this.stall = stall;
+    }
+
+    /** Starts probing {@code criu} on a thread of its own; {@code stall} is every CRIU call's stall bound. */
+    public static ProbedHost start(Path criu, Path root, BreakpointMode mode, Duration stall) {
+        ProbedHost h = new ProbedHost(mode, stall);
+        Thread.ofPlatform().daemon().name("host-probe").start(() -> {
+            long t0 = System.nanoTime();
+            try {
+                HostFacts f = new HostProbe(criu, root, mode).facts();
+                log(f, (System.nanoTime() - t0) / 1_000_000);
+                h.facts.complete(f);
+            } catch (Throwable e) {
+                LOG.log(Level.SEVERE, "the host probe failed; CRIU runs without hardware breakpoints", e);
+                h.facts.completeExceptionally(e);
+            }
+        });
+        return h;
+    }
+
+    private static void log(HostFacts host, long ms) {
+        LOG.info("host: CRIU " + (host.criuVersion().isEmpty() ? "missing" : host.criuVersion()) + ", kernel "
+                + host.kernel() + ", breakpoints " + host.breakpoints() + ", lazy pages " + host.lazyPages()
+                + ", dirty tracking " + host.memTrack() + ", TCP dumps " + host.tcpEstablished() + " (" + ms + " ms)");
+        if (host.breakpoints().equals("not-delivered")) {
+            LOG.warning("this host does not deliver hardware debug traps (" + host.breakpointDetail()
+                    + "): every criu runs with CRIU_FAULT=130 (see `godwit doctor`)");
+        }
+        if (!host.criuWorks()) {
+            LOG.severe("CRIU cannot checkpoint on this host: " + host.criuProblem() + " (see `godwit doctor`)");
+        }
+    }
+
+    /** How to start criu here; waits for the probe unless a setting forces the breakpoints. */
+    public CriuLaunch launch() {
+        CriuLaunch base = CriuLaunch.defaults().withStallTimeout(stall);
+        switch (mode) {
+            case ON: return base.withHardwareBreakpoints(true);
+            case OFF: return base.withHardwareBreakpoints(false);
+            default: break;
+        }
+        try {
+            return base.withHardwareBreakpoints(!facts.get(WAIT.toSeconds(), TimeUnit.SECONDS).breakpointsOff());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return base.withHardwareBreakpoints(false);
+        } catch (ExecutionException | TimeoutException e) {
+            if (fallback == null) {
+                LOG.warning("no verdict from the host probe (" + e + "): CRIU runs without hardware breakpoints");
+                fallback = base.withHardwareBreakpoints(false);
+            }
+            return fallback;
+        }
+    }
+
+    /** What every criu started by another process (the monitor, lazy-pages) needs in its environment. */
+    public Map<String, String> criuEnvironment() {
+        return launch().extraEnvironment();
+    }
+
+    /** The report, or null while the probe still runs (or when it failed). */
+    public HostReport reportNow() {
+        HostFacts f = facts.getNow(null);
+        return f == null ? null : HostReport.of(f);
+    }
+
+    /** Whether the probe has ended (with facts or with a failure). */
+    public boolean done() {
+        return facts.isDone();
+    }
+}

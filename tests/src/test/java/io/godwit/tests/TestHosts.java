@@ -55,7 +55,16 @@ final class TestHosts implements AutoCloseable {
         TestHosts h = new TestHosts(dir, name, env);
         List<String> args = new ArrayList<>(List.of("up", "--dir", dir.toString(), "--name", name));
         args.addAll(List.of(extra));
-        h.script(args.toArray(String[]::new));
+        try {
+            h.script(args.toArray(String[]::new));
+        } catch (Exception | AssertionError upFailed) {
+            try {
+                h.script("down"); // half-made hosts must not outlive the test
+            } catch (Exception downFailed) {
+                upFailed.addSuppressed(downFailed);
+            }
+            throw upFailed;
+        }
         return h;
     }
 

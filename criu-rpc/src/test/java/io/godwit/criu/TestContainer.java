@@ -42,7 +42,9 @@ final class TestContainer implements AutoCloseable {
     }
 
     static Path tempDir() throws IOException {
-        return Files.createTempDirectory(Path.of("/tmp"), "godwit-criu-test-");
+        // with this test run's id (GODWIT_TEST_RUN, set by scripts/test): scripts/leftovers finds it by that
+        String run = System.getenv().getOrDefault("GODWIT_TEST_RUN", "");
+        return Files.createTempDirectory(Path.of("/tmp"), run.isEmpty() ? "godwit-criu-test-" : "godwit-criu-test-" + run + "-");
     }
 
     static TestContainer start(String... program) throws Exception {

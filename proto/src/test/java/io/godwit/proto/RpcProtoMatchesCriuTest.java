@@ -9,21 +9,24 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import io.godwit.proto.criu.Rpc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * Our rpc.proto must be CRIU's, field for field: a wrong number or type would make CRIU
  * read a different option than the one we meant. The reference is the descriptor that the
- * installed CRIU ships for its Python client (python3-pycriu).
+ * installed CRIU ships for its Python client (python3-pycriu). scripts/setup unpacks that package
+ * into build/pycriu (system property godwit.pycriu) instead of installing it, which would replace
+ * the host's python3; it runs on the host's /usr/bin/python3 with bookworm's python3-protobuf.
  */
 class RpcProtoMatchesCriuTest {
 
     private static final String DUMP_PYCRIU_DESCRIPTOR = """
-            import sys
-            sys.path.insert(0, '/usr/lib/python3/dist-packages')
             from pycriu import rpc_pb2
             from google.protobuf import descriptor_pb2 as d
             fd = d.FileDescriptorProto()
@@ -63,10 +66,27 @@ class RpcProtoMatchesCriuTest {
         assertEquals("", String.join("\n", extra), "in our rpc.proto but not in CRIU's");
     }
 
+    /** Where pycriu's modules are: the unpacked package, else (PYTHONPATH unset) the system's. */
+    private static String pycriuPath() {
+        String unpacked = System.getProperty("godwit.pycriu", "build/pycriu");
+        return Path.of(unpacked, "usr/lib/python3/dist-packages").toAbsolutePath().toString();
+    }
+
     private static List<String> runPython(String program) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("python3", "-c", program).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), "python3 with pycriu failed (is python3-pycriu installed?):\n" + out);
+        Path output = Files.createTempFile("pycriu-descriptor", ".txt");
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", "-c", program)
+                .redirectErrorStream(true).redirectOutput(output.toFile());
+        pb.environment().put("PYTHONPATH", pycriuPath());
+        Process p = pb.start();
+        boolean ended = p.waitFor(60, TimeUnit.SECONDS);
+        if (!ended) {
+            p.destroyForcibly();
+        }
+        String out = Files.readString(output, StandardCharsets.UTF_8);
+        Files.delete(output);
+        assertTrue(ended, "python3 with pycriu did not finish within 60 s:\n" + out);
+        assertEquals(0, p.exitValue(), "/usr/bin/python3 with pycriu from " + pycriuPath()
+                + " failed (scripts/setup unpacks it there):\n" + out);
         List<String> lines = new ArrayList<>();
         out.lines().map(String::strip).filter(l -> !l.isEmpty()).forEach(lines::add);
         return lines;

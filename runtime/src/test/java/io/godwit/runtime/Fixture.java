@@ -26,8 +26,8 @@ final class Fixture implements AutoCloseable {
 
     Fixture(boolean withCgroups) throws IOException {
         assertTrue(Files.isExecutable(TESTFS.resolve("bin/counter")), "test rootfs missing: run scripts/testfs");
-        tmp = Files.createTempDirectory("godwit-rt-");
-        cgroups = withCgroups ? CgroupManager.detect() : null;
+        tmp = Files.createTempDirectory(runName("godwit-rt") + "-");
+        cgroups = withCgroups ? CgroupManager.detect(runName("godwit-rt")) : null;
         runtime = newRuntime();
     }
 
@@ -45,6 +45,15 @@ final class Fixture implements AutoCloseable {
         } catch (Exception e) {
             throw new RuntimeException(e);
         }
+    }
+
+    /**
+     * base with this test run's id (GODWIT_TEST_RUN, set by scripts/test), so that scripts/leftovers
+     * finds what this run left (monitors by their state dir, cgroups by their parent) and nothing else.
+     */
+    static String runName(String base) {
+        String run = System.getenv().getOrDefault("GODWIT_TEST_RUN", "");
+        return run.isEmpty() ? base : base + "-" + run;
     }
 
     static String name(String base) {

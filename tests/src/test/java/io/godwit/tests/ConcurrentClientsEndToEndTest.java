@@ -40,7 +40,7 @@ class ConcurrentClientsEndToEndTest {
 
     @BeforeEach
     void startDaemon() throws Exception {
-        dir = Files.createTempDirectory("godwit-e2e-");
+        dir = TestHosts.runDir("godwit-e2e");
         daemon = new DaemonProcess(dir).start();
         first = daemon.client();
         second = daemon.client();

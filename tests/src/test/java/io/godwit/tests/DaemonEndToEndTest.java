@@ -28,7 +28,7 @@ class DaemonEndToEndTest {
 
     @BeforeEach
     void startDaemon() throws Exception {
-        dir = Files.createTempDirectory("godwit-e2e-");
+        dir = TestHosts.runDir("godwit-e2e");
         daemon = new DaemonProcess(dir).start();
         api = daemon.client();
         ApiResponse img = api.post("/1.0/images", Map.of("alias", "busybox",

@@ -8,12 +8,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** A real godwitd in its own JVM, on a throwaway root and socket, as an operator would run it. */
 final class DaemonProcess implements AutoCloseable {
     final Path root;
     final Path socket;
     final Path log;
+    private static final Duration START_BOUND = Duration.ofSeconds(120);
     private Process process;
     private List<String> jvmArgs = List.of();
 
@@ -51,8 +53,8 @@ final class DaemonProcess implements AutoCloseable {
         cmd.addAll(extraArgs);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        // generous: a loaded 2-core machine starts a JVM slowly; a daemon that died is seen at once
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        // generous: a JVM start on a loaded 2-core machine took over 30 s
+        Instant deadline = Instant.now().plus(START_BOUND);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("godwitd exited with " + process.exitValue() + ":\n" + Files.readString(log));
@@ -65,7 +67,11 @@ final class DaemonProcess implements AutoCloseable {
                 Thread.sleep(100);
             }
         }
-        throw new IllegalStateException("godwitd did not answer within 120 s:\n" + Files.readString(log));
+        // a daemon that did not come up must not outlive the test (scripts/leftovers would find it)
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+        throw new IllegalStateException("godwitd did not answer within " + START_BOUND.toSeconds() + " s:\n"
+                + Files.readString(log));
     }
 
     /** The daemon dies as in a crash: no shutdown hook, no clean-up. */
@@ -78,7 +84,10 @@ final class DaemonProcess implements AutoCloseable {
     public void close() throws Exception {
         if (process != null && process.isAlive()) {
             process.destroy();
-            process.waitFor();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
         }
     }
 }

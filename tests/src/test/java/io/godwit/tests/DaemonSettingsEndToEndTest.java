@@ -37,7 +37,7 @@ class DaemonSettingsEndToEndTest {
 
     @Test
     void settingsFileDefaultsApplyAndOptionsOverrideIt() throws Exception {
-        dir = Files.createTempDirectory("godwit-e2e-");
+        dir = TestHosts.runDir("godwit-e2e");
         Path settings = dir.resolve("godwitd.json");
         // The file names another root; the --root option DaemonProcess gives must win.
         Files.writeString(settings, """
@@ -69,7 +69,7 @@ class DaemonSettingsEndToEndTest {
 
     @Test
     void badSettingsStopTheDaemonWithAMessage() throws Exception {
-        dir = Files.createTempDirectory("godwit-e2e-");
+        dir = TestHosts.runDir("godwit-e2e");
         Path settings = dir.resolve("godwitd.json");
         Files.writeString(settings, "{\"logLevel\": \"debug\", \"defaults\": {\"limits\": {\"memory\": \"64M\"}}}");
         DaemonProcess bad = new DaemonProcess(dir);

@@ -42,15 +42,29 @@ final class TestHosts implements AutoCloseable {
         return RUN.isEmpty() ? base : base + "-" + RUN;
     }
 
+    /** A fresh temp directory for this run: /tmp/BASE-RUN-NNNN (daemon roots and sockets go inside). */
+    static Path runDir(String base) throws IOException {
+        return Files.createTempDirectory(runName(base) + "-");
+    }
+
     /** Brings the hosts up; extra are testhosts options (--b-disk, --no-image), env JVM options per daemon. */
     static TestHosts up(String baseName, Map<String, String> env, String... extra) throws Exception {
         String name = runName(baseName);
-        Path dir = Files.createTempDirectory(runName("godwit-hosts") + "-");
+        Path dir = runDir("godwit-hosts");
         Files.delete(dir); // testhosts makes it
         TestHosts h = new TestHosts(dir, name, env);
         List<String> args = new ArrayList<>(List.of("up", "--dir", dir.toString(), "--name", name));
         args.addAll(List.of(extra));
-        h.script(args.toArray(String[]::new));
+        try {
+            h.script(args.toArray(String[]::new));
+        } catch (Exception | AssertionError upFailed) {
+            try {
+                h.script("down"); // half-made hosts must not outlive the test
+            } catch (Exception downFailed) {
+                upFailed.addSuppressed(downFailed);
+            }
+            throw upFailed;
+        }
         return h;
     }
 

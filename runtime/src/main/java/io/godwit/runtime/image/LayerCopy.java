@@ -45,6 +45,7 @@ public final class LayerCopy {
         if (!Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) {
             throw new IOException("change layer " + from + " is not a directory");
         }
+        Files.createDirectories(to.getParent());
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException otherFileSystem) {

@@ -32,7 +32,9 @@ final class SparseFile implements AutoCloseable {
     /** Opens p; NoSuchFileException when it is gone (a running container deleted it). */
     static SparseFile open(Path p) throws IOException {
         String path = p.toString();
-        int fd = FileCalls.INSTANCE.open(path, FileCalls.O_RDONLY | FileCalls.O_NOFOLLOW | FileCalls.O_CLOEXEC, 0);
+        // O_NONBLOCK: should a FIFO have taken the name since the scan, open must not wait for a writer
+        int fd = FileCalls.INSTANCE.open(path, FileCalls.O_RDONLY | FileCalls.O_NOFOLLOW | FileCalls.O_NONBLOCK
+                | FileCalls.O_CLOEXEC, 0);
         if (fd < 0) {
             int err = FileCalls.errno();
             if (err == FileCalls.ENOENT) throw new NoSuchFileException(path);

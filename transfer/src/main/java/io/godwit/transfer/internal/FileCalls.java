@@ -16,6 +16,7 @@ public interface FileCalls {
     jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getRuntime(INSTANCE);
 
     int O_RDONLY = 0;
+    int O_NONBLOCK = 0x800;
     int O_NOFOLLOW = 0x20000;
     int O_CLOEXEC = 0x80000;
     int SEEK_END = 2;

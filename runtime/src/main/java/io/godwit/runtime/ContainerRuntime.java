@@ -49,6 +49,7 @@ public final class ContainerRuntime implements AutoCloseable {
         this.config = config;
         this.launcher = new MonitorLauncher(config.monitorBinary(), config.criuEnvironment());
         Files.createDirectories(config.containersDir());
+        recoverSetAside();
     }
 
     public RuntimeConfig config() {
@@ -80,8 +81,9 @@ public final class ContainerRuntime implements AutoCloseable {
 
     /**
      * Makes the container directory, its config.json and its rootfs from the image. With {@code rootfsChanges}
-     * (a restore or an incoming migration) that directory's content is copied over the fresh rootfs, and the
-     * directory is then removed.
+     * (a restore or an incoming migration: a copy of a container's change layer) that directory becomes the new
+     * rootfs's change layer as it is, deletions and replaced directories included (see
+     * {@link io.godwit.runtime.image.ImageStore#createRootfs(String, Path, Path)}); it is consumed.
      */
     public ContainerState create(String name, ContainerSpec spec, Path rootfsChanges) throws IOException {
         ContainerName.validate(name);
@@ -97,10 +99,10 @@ public final class ContainerRuntime implements AutoCloseable {
             Files.createDirectories(s.dir());
             try {
                 s.writeSpec(full);
-                ContainerRootfs rootfs = config.images().createRootfs(full.image(), s.dir());
-                if (rootfsChanges != null) {
-                    applyChanges(name, rootfsChanges, rootfs.path());
+                if (rootfsChanges != null && !Files.isDirectory(rootfsChanges)) {
+                    throw new ContainerException(name, "apply rootfs changes", rootfsChanges + " is not a directory");
                 }
+                ContainerRootfs rootfs = config.images().createRootfs(full.image(), s.dir(), rootfsChanges);
                 s.writeState(new Persisted(Status.CREATED, Instant.now(), null, rootfs.imageFingerprint(), 0, 0, 0,
                         0, null));
                 return state(name);
@@ -113,15 +115,6 @@ public final class ContainerRuntime implements AutoCloseable {
                 throw e;
             }
         }
-    }
-
-    /** Copies the change layer over the rootfs with cp -a (keeps owners, modes, links, device nodes, xattrs). */
-    private static void applyChanges(String name, Path changes, Path rootfs) throws IOException {
-        if (!Files.isDirectory(changes)) {
-            throw new ContainerException(name, "apply rootfs changes", changes + " is not a directory");
-        }
-        run(name, "apply rootfs changes", List.of("cp", "-a", "--", changes + "/.", rootfs + "/"));
-        deleteTree(changes);
     }
 
     // ------------------------------------------------------------------ start
@@ -351,24 +344,120 @@ public final class ContainerRuntime implements AutoCloseable {
                 }
             }
             Persisted p = s.readState();
-            // The monitor writes exit.json and its last console output after it reaped the init:
-            // removing the directory before it is gone races those writes (DirectoryNotEmptyException).
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (ProcInfo.isSame(p.monitorPid(), p.monitorStartTime()) && System.nanoTime() < deadline) {
-                sleep(20);
-            }
-            if (p.bridge() != null && config.network() != null) {
-                config.network().detach(p.bridge());
-            }
-            if (config.cgroups() != null && p.startedAt() != null) {
-                try {
-                    config.cgroups().open(name).destroy();
-                } catch (IOException | RuntimeException e) {
-                    // never created, or already gone: nothing to remove
-                }
-            }
+            releaseHostResources(name, p);
             destroyFiles(name, s);
             locks.remove(name);
+        }
+    }
+
+    /**
+     * What a container that no longer runs still holds outside its directory: its network attachment
+     * and its cgroup. First waits for its monitor, which writes exit.json and its last console output
+     * after it reaped the init: touching the directory before it is gone races those writes.
+     */
+    private void releaseHostResources(String name, Persisted p) throws IOException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (ProcInfo.isSame(p.monitorPid(), p.monitorStartTime()) && System.nanoTime() < deadline) {
+            sleep(20);
+        }
+        if (p.bridge() != null && config.network() != null) {
+            config.network().detach(p.bridge());
+        }
+        if (config.cgroups() != null && p.startedAt() != null) {
+            try {
+                config.cgroups().open(name).destroy();
+            } catch (IOException | RuntimeException e) {
+                // never created, or already gone: nothing to remove
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ set aside (a restore replacing a container)
+
+    /** A container that is not running, moved whole out of its name while a restore makes a new one under it. */
+    public record SetAside(String name, Path dir) {
+    }
+
+    private Path asideDir(String name) {
+        return config.containersDir().resolve(".aside").resolve(name);
+    }
+
+    /**
+     * Moves a stopped (or created) container out of the way, so that a restore can make a new one under its
+     * name and still give the old one back if it fails: its rootfs is unmounted, its cgroup and network
+     * attachment released, its directory renamed to containersDir/.aside/NAME (out of {@link #list()}).
+     * Then exactly one of {@link #putBack} and {@link #discardSetAside} must follow.
+     */
+    public SetAside setAside(String name) throws IOException {
+        synchronized (lock(name)) {
+            StateStore s = existing(name);
+            ContainerState st = state(name);
+            if (st.isActive() || restores.containsKey(name)) {
+                throw badState(name, st.status(), "set it aside for a restore");
+            }
+            Path aside = asideDir(name);
+            if (Files.exists(aside, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new ContainerException(name, "set aside", aside + " exists: an earlier restore of " + name
+                        + " left it (the daemon puts it back when it starts)");
+            }
+            Persisted p = s.readState();
+            releaseHostResources(name, p);
+            s.writeState(new Persisted(p.status(), p.createdAt(), p.startedAt(), p.imageFingerprint(), p.monitorPid(),
+                    p.monitorStartTime(), p.initPid(), p.initStartTime(), null));
+            unmountUnder(name, s.dir());
+            Files.createDirectories(aside.getParent());
+            Files.move(s.dir(), aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return new SetAside(name, aside);
+        }
+    }
+
+    /** Undoes {@link #setAside}: whatever now holds the name (a failed restore's leftovers) goes, the old container comes back. */
+    public ContainerState putBack(SetAside a) throws IOException {
+        synchronized (lock(a.name())) {
+            StateStore s = store(a.name());
+            if (s.exists()) {
+                delete(a.name(), true);
+            } else if (Files.exists(s.dir(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                unmountUnder(a.name(), s.dir());
+                deleteTree(s.dir()); // a half-made directory without state
+            }
+            Files.move(a.dir(), s.dir(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            // A failed restore's removal dropped the name's hold on its image: take it again (and mount).
+            config.images().openRootfs(s.dir());
+            return state(a.name());
+        }
+    }
+
+    /** Removes a set-aside container for good (the restore that replaced it succeeded). */
+    public void discardSetAside(SetAside a) throws IOException {
+        unmountUnder(a.name(), a.dir());
+        deleteTree(a.dir());
+    }
+
+    /**
+     * A daemon that stopped during a replacing restore left the old container set aside: the new one
+     * runs (the restore succeeded, the old one goes), or the old one comes back.
+     */
+    private void recoverSetAside() throws IOException {
+        Path dir = config.containersDir().resolve(".aside");
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path d : ds) {
+                SetAside a = new SetAside(d.getFileName().toString(), d);
+                try {
+                    ContainerName.validate(a.name());
+                    if (store(a.name()).exists() && state(a.name()).isActive()) {
+                        discardSetAside(a);
+                    } else {
+                        putBack(a);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    System.getLogger(ContainerRuntime.class.getName()).log(System.Logger.Level.WARNING,
+                            "cannot recover container " + a.name() + " set aside in " + d + ": " + e.getMessage(), e);
+                }
+            }
         }
     }
 

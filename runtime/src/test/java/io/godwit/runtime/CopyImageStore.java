@@ -59,8 +59,12 @@ final class CopyImageStore implements ImageStore {
     }
 
     @Override
-    public ContainerRootfs createRootfs(String alias, Path containerDir) throws IOException {
+    public ContainerRootfs createRootfs(String alias, Path containerDir, Path changes) throws IOException {
         Path root = containerDir.resolve("rootfs");
+        if (changes != null && alias.equals("testfs")) {
+            io.godwit.runtime.image.LayerCopy.moveInto(changes, root); // a copy's changes are its whole tree
+            return new Rootfs(root, "testfs");
+        }
         if (alias.equals("badroot")) {
             Files.writeString(root, "not a directory\n");
             return new Rootfs(root, "badroot");

@@ -2,15 +2,11 @@ package io.godwit.transfer;
 
 import io.godwit.proto.peer.EntryType;
 import io.godwit.proto.peer.FileEntry;
-import io.godwit.proto.peer.Xattr;
-import com.google.protobuf.ByteString;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -29,7 +25,8 @@ final class FileMeta {
             case S_IFREG -> EntryType.REGULAR;
             case S_IFDIR -> EntryType.DIRECTORY;
             case S_IFLNK -> EntryType.SYMLINK;
-            case S_IFCHR -> EntryType.CHAR_DEVICE;
+            // overlayfs marks a name deleted from the image below with a char device 0/0
+            case S_IFCHR -> (Long) a.get("rdev") == 0 ? EntryType.WHITEOUT : EntryType.CHAR_DEVICE;
             case S_IFBLK -> EntryType.BLOCK_DEVICE;
             case S_IFIFO -> EntryType.FIFO;
             default -> null; // sockets are recreated by whoever listens on them
@@ -48,59 +45,48 @@ final class FileMeta {
         return (Long) Files.getAttribute(p, "unix:ino", SafePaths.NOFOLLOW);
     }
 
-    /**
-     * user.* extended attributes of regular files and directories. security.* and trusted.*
-     * are not reachable through Java's UserDefinedFileAttributeView; they are skipped.
-     */
-    static void readXattrs(Path p, FileEntry.Builder b) {
-        try {
-            UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, SafePaths.NOFOLLOW);
-            if (v == null) return;
-            for (String name : v.list()) {
-                ByteBuffer buf = ByteBuffer.allocate(v.size(name));
-                v.read(name, buf);
-                buf.flip();
-                b.addXattrs(Xattr.newBuilder().setName(name).setValue(ByteString.copyFrom(buf)));
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            // The filesystem has no user xattrs: nothing to carry.
-        }
-    }
-
-    static void writeXattrs(Path p, FileEntry e) throws IOException {
-        if (e.getXattrsCount() == 0) return;
-        UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, SafePaths.NOFOLLOW);
-        if (v == null) return;
-        for (Xattr x : e.getXattrsList()) {
-            try {
-                v.write(x.getName(), x.getValue().asReadOnlyByteBuffer());
-            } catch (IOException ex) {
-                throw new TransferException("cannot set xattr user." + x.getName() + " on '" + e.getPath() + "'", ex);
-            }
-        }
+    /** Every extended attribute of p (all namespaces), into the entry. */
+    static void readXattrs(Path p, FileEntry.Builder b) throws IOException {
+        b.addAllXattrs(Xattrs.read(p));
     }
 
     static boolean special(EntryType t) {
-        return t == EntryType.FIFO || t == EntryType.CHAR_DEVICE || t == EntryType.BLOCK_DEVICE;
+        return t == EntryType.FIFO || t == EntryType.CHAR_DEVICE || t == EntryType.BLOCK_DEVICE || t == EntryType.WHITEOUT;
     }
 
-    /** Owner (only when we are root, else it would fail), then mode (chown clears setuid), for non-links. */
-    static void applyOwnerAndMode(Path p, FileEntry e) throws IOException {
+    /**
+     * Owner, extended attributes, mode and mtime of a non-directory, in this order: chown clears
+     * security.capability (and setuid), so attributes come after the owner; a user.* attribute
+     * needs write permission, so the mode (maybe read-only) comes after the attributes.
+     */
+    static void apply(Path p, FileEntry e) throws IOException {
+        applyOwner(p, e);
+        Xattrs.write(p, e.getXattrsList(), false, e.getPath());
+        applyMode(p, e);
+        applyMtime(p, e);
+    }
+
+    /** Owner, only when we are root (else it would fail); never through a link. */
+    static void applyOwner(Path p, FileEntry e) throws IOException {
+        if (!Privileges.ROOT) return;
         if (special(e.getType())) {
-            // The JDK opens the file to chown/chmod it: that blocks on a FIFO and may have side
-            // effects on a device. mknod -m already set the mode; chown -h works on the name.
-            if (Privileges.ROOT) exec(e.getPath(), "chown", "-h", e.getUid() + ":" + e.getGid(), p.toString());
+            // The JDK opens the file to chown it: that blocks on a FIFO and may have side
+            // effects on a device. chown -h works on the name.
+            exec(e.getPath(), "chown", "-h", e.getUid() + ":" + e.getGid(), p.toString());
             return;
         }
-        if (Privileges.ROOT) {
-            Files.setAttribute(p, "unix:uid", e.getUid(), SafePaths.NOFOLLOW);
-            Files.setAttribute(p, "unix:gid", e.getGid(), SafePaths.NOFOLLOW);
-        }
-        if (e.getType() != EntryType.SYMLINK) Files.setAttribute(p, "unix:mode", e.getMode(), SafePaths.NOFOLLOW);
+        Files.setAttribute(p, "unix:uid", e.getUid(), SafePaths.NOFOLLOW);
+        Files.setAttribute(p, "unix:gid", e.getGid(), SafePaths.NOFOLLOW);
+    }
+
+    /** Permission bits (chown cleared setuid: this comes after it); links have none, mknod -m set those of special files. */
+    static void applyMode(Path p, FileEntry e) throws IOException {
+        if (special(e.getType()) || e.getType() == EntryType.SYMLINK) return;
+        Files.setAttribute(p, "unix:mode", e.getMode(), SafePaths.NOFOLLOW);
     }
 
     static void applyMtime(Path p, FileEntry e) throws IOException {
-        if (special(e.getType())) { // see applyOwnerAndMode: never open special files
+        if (special(e.getType())) { // see applyOwner: never open special files
             long ns = e.getMtimeNs();
             exec(e.getPath(), "touch", "-h", "-m", "-d", "@" + Math.floorDiv(ns, 1_000_000_000L) + "."
                     + String.format("%09d", Math.floorMod(ns, 1_000_000_000L)), p.toString());
@@ -128,6 +114,7 @@ final class FileMeta {
             case BLOCK_DEVICE -> java.util.List.of("mknod", "-m", mode, p.toString(), "b",
                     Integer.toString(major(e.getRdev())), Integer.toString(minor(e.getRdev())));
             case FIFO -> java.util.List.of("mkfifo", "-m", mode, p.toString());
+            case WHITEOUT -> java.util.List.of("mknod", "-m", mode, p.toString(), "c", "0", "0");
             default -> throw new IllegalArgumentException("not a special file: " + e.getType());
         };
         exec(e.getPath(), cmd.toArray(String[]::new));

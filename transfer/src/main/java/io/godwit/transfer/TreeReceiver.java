@@ -1,12 +1,14 @@
 package io.godwit.transfer;
 
 import io.godwit.proto.peer.DeleteEntries;
+import io.godwit.proto.peer.Extent;
 import io.godwit.proto.peer.FileEnd;
 import io.godwit.proto.peer.FileEntry;
 import io.godwit.proto.peer.Frame;
 import io.godwit.proto.peer.Inventory;
 import io.godwit.proto.peer.TreeBegin;
 import io.godwit.proto.peer.TreeDone;
+import io.godwit.transfer.internal.FileCalls;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -65,6 +67,11 @@ final class TreeReceiver extends ChannelInboundHandlerAdapter {
     private FileChannel out;
     private MessageDigest digest;
     private long received, entries, bytes;
+    /** Content bytes the current file announced: its size, or the sum of its data ranges. */
+    private long expected;
+    /** Where the next content byte of a sparse file goes: its range, and how far into it. */
+    private int range;
+    private long inRange;
     private final List<FileEntry> dirs = new ArrayList<>();
 
     private final boolean durable;
@@ -196,6 +203,7 @@ final class TreeReceiver extends ChannelInboundHandlerAdapter {
     private void entry(FileEntry e) throws IOException {
         if (current != null) throw new TransferException("'" + current.getPath() + "' was not finished before '" + e.getPath() + "'");
         Path dest = SafePaths.resolve(root, e.getPath(), true);
+        for (io.godwit.proto.peer.Xattr x : e.getXattrsList()) Xattrs.settable(x.getName(), e.getPath()); // before anything is made
         BasicFileAttributes existing = SafePaths.attrs(dest);
         entries++;
         switch (e.getType()) {
@@ -205,11 +213,15 @@ final class TreeReceiver extends ChannelInboundHandlerAdapter {
                     existing = null;
                 }
                 if (existing == null) Files.createDirectory(dest);
-                FileMeta.writeXattrs(dest, e);
+                // an existing directory takes the sender's attributes exactly (an opaque mark, say)
+                Xattrs.write(dest, e.getXattrsList(), existing != null, e.getPath());
                 dirs.add(e); // mode and mtime last: children change the mtime, a 0555 mode would block them
             }
             case REGULAR -> {
                 if (e.getSize() < 0) throw new TransferException("negative size for '" + e.getPath() + "'");
+                expected = e.getSparse() ? checkRanges(e) : e.getSize();
+                range = 0;
+                inRange = 0;
                 current = e;
                 currentDest = dest;
                 tmp = dest.resolveSibling(TMP_PREFIX + UUID.randomUUID());
@@ -221,8 +233,7 @@ final class TreeReceiver extends ChannelInboundHandlerAdapter {
                 if (existing != null) SafePaths.deleteRecursively(dest);
                 // The target is stored verbatim and never followed by us.
                 Files.createSymbolicLink(dest, Path.of(e.getLinkTarget()));
-                if (Privileges.ROOT) FileMeta.applyOwnerAndMode(dest, e);
-                FileMeta.applyMtime(dest, e);
+                FileMeta.apply(dest, e);
             }
             case HARDLINK -> {
                 Path target = SafePaths.resolve(root, e.getLinkTarget(), false);
@@ -235,11 +246,10 @@ final class TreeReceiver extends ChannelInboundHandlerAdapter {
                 if (existing != null) SafePaths.deleteRecursively(dest);
                 Files.createLink(dest, target);
             }
-            case CHAR_DEVICE, BLOCK_DEVICE, FIFO -> {
+            case CHAR_DEVICE, BLOCK_DEVICE, FIFO, WHITEOUT -> {
                 if (existing != null) SafePaths.deleteRecursively(dest);
                 FileMeta.mknod(dest, e);
-                FileMeta.applyOwnerAndMode(dest, e);
-                FileMeta.applyMtime(dest, e);
+                FileMeta.apply(dest, e);
             }
             default -> throw new TransferException("unknown entry type " + e.getType() + " for '" + SafePaths.printable(e.getPath()) + "'");
         }
@@ -249,21 +259,57 @@ final class TreeReceiver extends ChannelInboundHandlerAdapter {
         if (current == null) throw new TransferException("file content arrived outside of a file");
         int n = buf.readableBytes();
         received += n;
-        if (received > current.getSize()) {
-            throw new TransferException("'" + current.getPath() + "': more content than the announced " + current.getSize() + " bytes");
+        if (received > expected) {
+            throw new TransferException("'" + current.getPath() + "': more content than the announced " + expected + " bytes");
         }
         for (ByteBuffer b : buf.nioBuffers()) {
             digest.update(b.duplicate());
-            while (b.hasRemaining()) out.write(b);
+            if (current.getSparse()) writeInRanges(b);
+            else while (b.hasRemaining()) out.write(b);
         }
         bytes += n;
+    }
+
+    /**
+     * Checks a peer's data ranges before anything is written: each non-empty, in order, not
+     * overlapping, inside the size. Returns how many content bytes follow.
+     */
+    private static long checkRanges(FileEntry e) throws TransferException {
+        long end = 0, total = 0;
+        for (Extent x : e.getExtentsList()) {
+            long off = x.getOffset(), len = x.getLength();
+            if (len <= 0 || off < end || off > e.getSize() || len > e.getSize() - off) {
+                throw new TransferException("refusing '" + SafePaths.printable(e.getPath()) + "': data range " + off + "+" + len
+                        + " is empty, overlaps the one before or lies outside its " + e.getSize() + " bytes");
+            }
+            end = off + len;
+            total += len;
+        }
+        return total;
+    }
+
+    /** Writes content of a sparse file where its ranges say; what lies between stays a hole. */
+    private void writeInRanges(ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            Extent x = current.getExtents(range);
+            int n = (int) Math.min(b.remaining(), x.getLength() - inRange);
+            ByteBuffer piece = b.slice(b.position(), n);
+            long at = x.getOffset() + inRange;
+            while (piece.hasRemaining()) at += out.write(piece, at);
+            b.position(b.position() + n);
+            inRange += n;
+            if (inRange == x.getLength()) {
+                range++;
+                inRange = 0;
+            }
+        }
     }
 
     private void fileEnd(FileEnd end) throws IOException {
         if (current == null) throw new TransferException("FileEnd without a file");
         FileEntry e = current;
-        if (received != e.getSize()) {
-            throw new TransferException("'" + e.getPath() + "': announced " + e.getSize() + " bytes, received " + received);
+        if (received != expected) {
+            throw new TransferException("'" + e.getPath() + "': announced " + expected + " bytes, received " + received);
         }
         byte[] got = digest.digest();
         if (!MessageDigest.isEqual(got, end.getSha256().toByteArray())) {
@@ -271,12 +317,16 @@ final class TreeReceiver extends ChannelInboundHandlerAdapter {
                     + HexFormat.of().formatHex(end.getSha256().toByteArray()) + ", received content hashes to "
                     + HexFormat.of().formatHex(got) + "; the file was discarded");
         }
+        if (e.getSparse() && out.size() < e.getSize()) {
+            // a trailing hole: set the length without writing (FileChannel cannot extend a file)
+            if (FileCalls.INSTANCE.truncate(tmp.toString(), e.getSize()) != 0) {
+                throw new TransferException("cannot set the size of '" + e.getPath() + "': " + FileCalls.describe(FileCalls.errno()));
+            }
+        }
         if (durable) out.force(false);
         out.close();
         out = null;
-        FileMeta.writeXattrs(tmp, e);
-        FileMeta.applyOwnerAndMode(tmp, e);
-        FileMeta.applyMtime(tmp, e);
+        FileMeta.apply(tmp, e);
         BasicFileAttributes existing = SafePaths.attrs(currentDest);
         if (existing != null && existing.isDirectory()) SafePaths.deleteRecursively(currentDest);
         // rename(2) replaces the final name itself, never what a link there points to.
@@ -290,7 +340,8 @@ final class TreeReceiver extends ChannelInboundHandlerAdapter {
         for (int i = dirs.size() - 1; i >= 0; i--) { // deepest first, as the list is in pre-order
             FileEntry d = dirs.get(i);
             Path p = SafePaths.resolve(root, d.getPath(), false);
-            FileMeta.applyOwnerAndMode(p, d);
+            FileMeta.applyOwner(p, d);
+            FileMeta.applyMode(p, d);
             FileMeta.applyMtime(p, d);
         }
         done = true;

@@ -3,6 +3,7 @@ package io.godwit.transfer;
 import com.google.protobuf.ByteString;
 import io.godwit.proto.peer.DeleteEntries;
 import io.godwit.proto.peer.EntryType;
+import io.godwit.proto.peer.Extent;
 import io.godwit.proto.peer.FileEnd;
 import io.godwit.proto.peer.FileEntry;
 import io.godwit.proto.peer.Frame;
@@ -95,12 +96,17 @@ final class TreeSender {
                 filesSent++;
                 Path p = localDir.resolve(e.getPath());
                 if (e.getType() == EntryType.REGULAR) {
-                    long n = sendFile(ch, q, p, e, done, totalBytes, progress);
-                    sent += n;
-                    done += n;
+                    Sent n = sendFile(ch, q, p, e, done, totalBytes, progress);
+                    sent += n.dataBytes();
+                    done += n.size();
                 } else {
                     FileEntry.Builder b = e.toBuilder();
-                    if (e.getType() == EntryType.DIRECTORY) FileMeta.readXattrs(p, b);
+                    try {
+                        // a hard link shares its first name's inode, attributes included
+                        if (e.getType() != EntryType.HARDLINK) FileMeta.readXattrs(p, b);
+                    } catch (java.nio.file.NoSuchFileException gone) {
+                        continue; // deleted by a running container since the scan; the next pass deletes it there
+                    }
                     awaitAndWrite(ch, q, Frame.newBuilder().setFileEntry(b).build());
                 }
                 progress.progress(done, totalBytes, e.getPath());
@@ -149,45 +155,86 @@ final class TreeSender {
                 && mine.getRdev() == theirs.getRdev();
     }
 
-    private long sendFile(Channel ch, FrameQueue q, Path p, FileEntry e, long done, long total, ProgressListener progress) throws IOException {
-        try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            // The size at open time: a file of a running container may have changed since the scan.
-            // Its mtime changed too, so the next incremental pass sends it again.
-            long size = in.size();
-            FileEntry.Builder b = e.toBuilder().setSize(size);
-            FileMeta.readXattrs(p, b);
-            awaitAndWrite(ch, q, Frame.newBuilder().setFileEntry(b).build());
-            MessageDigest md = Fingerprints.newSha256();
-            long pos = 0;
-            while (pos < size) {
-                int n = (int) Math.min(CHUNK, size - pos);
-                q.awaitWritable(ch, "sending '" + e.getPath() + "'");
-                Frame early = q.poll("sending '" + e.getPath() + "'");
+    /** What one regular file cost: content bytes sent, and its size (holes included). */
+    private record Sent(long dataBytes, long size) {
+    }
+
+    /** Reads len bytes of the file at pos into buf (after the data header the caller wrote). */
+    private interface Source {
+        void fill(ByteBuf buf, long pos, int len) throws IOException;
+    }
+
+    /**
+     * Sends a regular file: a file with holes as its data ranges only (read through the same open
+     * file that named them), any other one as a plain run of bytes through a FileChannel.
+     */
+    private Sent sendFile(Channel ch, FrameQueue q, Path p, FileEntry e, long done, long total, ProgressListener progress) throws IOException {
+        try {
+            try (SparseFile sparse = SparseFile.open(p)) {
+                if (sparse.hasHoles()) {
+                    byte[] staging = new byte[(int) Math.min(CHUNK, Math.max(1, sparse.size()))];
+                    FileEntry.Builder b = e.toBuilder().setSize(sparse.size()).setSparse(true).addAllExtents(sparse.dataRanges());
+                    FileMeta.readXattrs(p, b);
+                    long n = sendContent(ch, q, b.build(), sparse.dataRanges(), (buf, pos, len) -> {
+                        sparse.read(pos, staging, len);
+                        buf.writeBytes(staging, 0, len);
+                    }, done, total, progress);
+                    return new Sent(n, sparse.size());
+                }
+            }
+            try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                // The size at open time: a file of a running container may have changed since the scan.
+                // Its mtime changed too, so the next incremental pass sends it again.
+                long size = in.size();
+                FileEntry.Builder b = e.toBuilder().setSize(size);
+                FileMeta.readXattrs(p, b);
+                List<Extent> whole = size == 0 ? List.of() : List.of(Extent.newBuilder().setLength(size).build());
+                long n = sendContent(ch, q, b.build(), whole, (buf, pos, len) -> {
+                    int end = buf.writerIndex() + len;
+                    while (buf.writerIndex() < end) {
+                        int r = buf.writeBytes(in, pos + len - (end - buf.writerIndex()), end - buf.writerIndex());
+                        if (r < 0) throw new TransferException("'" + e.getPath() + "' shrank while it was being sent");
+                    }
+                }, done, total, progress);
+                return new Sent(n, size);
+            }
+        } catch (java.nio.file.NoSuchFileException gone) {
+            // Deleted by a running container since the scan: not sent now, deleted by the next incremental pass.
+            return new Sent(0, 0);
+        }
+    }
+
+    /** The entry, the bytes of its ranges in chunks, then FileEnd with their SHA-256; returns the bytes sent. */
+    private long sendContent(Channel ch, FrameQueue q, FileEntry entry, List<Extent> ranges, Source source, long done,
+            long total, ProgressListener progress) throws IOException {
+        awaitAndWrite(ch, q, Frame.newBuilder().setFileEntry(entry).build());
+        MessageDigest md = Fingerprints.newSha256();
+        long sent = 0;
+        for (Extent range : ranges) {
+            for (long pos = range.getOffset(), end = range.getOffset() + range.getLength(); pos < end; ) {
+                int n = (int) Math.min(CHUNK, end - pos);
+                q.awaitWritable(ch, "sending '" + entry.getPath() + "'");
+                Frame early = q.poll("sending '" + entry.getPath() + "'");
                 if (early != null) throw new TransferException("unexpected " + early.getBodyCase() + " from receiver");
                 ByteBuf buf = ch.alloc().directBuffer(Wire.HEADER + n);
                 try {
                     Wire.writeDataHeader(buf, n);
-                    while (buf.writerIndex() < Wire.HEADER + n) {
-                        int r = buf.writeBytes(in, pos + buf.writerIndex() - Wire.HEADER, Wire.HEADER + n - buf.writerIndex());
-                        if (r < 0) throw new TransferException("'" + e.getPath() + "' shrank while it was being sent");
-                    }
+                    source.fill(buf, pos, n);
                     md.update(buf.nioBuffer(Wire.HEADER, n));
                     ChunkTamper t = tamper;
-                    if (t != null) t.afterHash(e.getPath(), pos, buf, Wire.HEADER, n);
+                    if (t != null) t.afterHash(entry.getPath(), pos, buf, Wire.HEADER, n);
                 } catch (IOException | RuntimeException ex) {
                     buf.release();
                     throw ex;
                 }
                 ch.writeAndFlush(buf, ch.voidPromise());
                 pos += n;
-                progress.progress(done + pos, total, e.getPath());
+                sent += n;
+                progress.progress(done + sent, total, entry.getPath());
             }
-            awaitAndWrite(ch, q, Frame.newBuilder().setFileEnd(FileEnd.newBuilder().setSha256(ByteString.copyFrom(md.digest()))).build());
-            return size;
-        } catch (java.nio.file.NoSuchFileException gone) {
-            // Deleted by a running container since the scan: not sent now, deleted by the next incremental pass.
-            return 0;
         }
+        awaitAndWrite(ch, q, Frame.newBuilder().setFileEnd(FileEnd.newBuilder().setSha256(ByteString.copyFrom(md.digest()))).build());
+        return sent;
     }
 
     private static void write(Channel ch, Frame f) {

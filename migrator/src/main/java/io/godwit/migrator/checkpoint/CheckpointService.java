@@ -188,19 +188,42 @@ public final class CheckpointService {
     /**
      * Restores a checkpoint as container {@code newName} (which must not be running): verifies the
      * manifest, makes a fresh rootfs from the image plus the saved changes, and restores through the
-     * container's monitor. On failure the half-made container is removed again.
+     * container's monitor. On failure the half-made container is removed again, and a stopped
+     * container the restore was to replace is given back as it was (the checkpoint is never touched).
      */
     public ContainerState restore(CheckpointRecord record, String newName, boolean replaceStopped, Operation op)
             throws Exception {
         Path dir = dirOf(record.id());
         op.phase("verify");
         CheckpointManifest manifest = ManifestIo.verify(dir);
-        // Only a checkpoint known to be whole may replace what is there.
+        // Only a checkpoint known to be whole may replace what is there, and only once it runs.
+        ContainerRuntime.SetAside replaced = null;
         if (replaceStopped && runtime.list().stream().anyMatch(s -> s.name().equals(newName))) {
-            runtime.delete(newName, false);
+            replaced = runtime.setAside(newName);
         }
-        return restoreImages(newName, manifest.spec(), dir.resolve("images"), dir.resolve("rootfs"),
-                manifest.stdioPipes(), op, "checkpoint " + record.id(), null);
+        ContainerState restored;
+        try {
+            restored = restoreImages(newName, manifest.spec(), dir.resolve("images"), dir.resolve("rootfs"),
+                    manifest.stdioPipes(), op, "checkpoint " + record.id(), null);
+        } catch (Exception | Error e) {
+            if (replaced != null) {
+                try {
+                    runtime.putBack(replaced);
+                } catch (IOException | RuntimeException putBack) {
+                    e.addSuppressed(putBack);
+                }
+            }
+            throw e;
+        }
+        if (replaced != null) {
+            try {
+                runtime.discardSetAside(replaced);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "restored " + newName + ", but cannot remove the container it replaced ("
+                        + replaced.dir() + ")", e);
+            }
+        }
+        return restored;
     }
 
     /**

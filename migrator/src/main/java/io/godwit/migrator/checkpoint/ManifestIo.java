@@ -2,6 +2,7 @@ package io.godwit.migrator.checkpoint;
 
 import io.godwit.migrator.api.Json;
 import io.godwit.migrator.files.AtomicWrite;
+import io.godwit.runtime.image.OverlayLayer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -21,7 +22,10 @@ public final class ManifestIo {
     private ManifestIo() {
     }
 
-    /** Every regular file under the given subdirectories of {@code dir}, sorted, with size and SHA-256. */
+    /**
+     * Every regular file under the given subdirectories of {@code dir}, sorted, with size and SHA-256,
+     * and every overlay whiteout and opaque directory there (see {@link ManifestFile}).
+     */
     public static List<ManifestFile> hashTree(Path dir, List<String> subdirs) throws IOException {
         List<ManifestFile> out = new ArrayList<>();
         for (String sub : subdirs) {
@@ -31,8 +35,15 @@ public final class ManifestIo {
             }
             try (Stream<Path> walk = Files.walk(base)) {
                 for (Path p : walk.sorted().toList()) {
+                    String rel = dir.relativize(p).toString();
                     if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                        out.add(new ManifestFile(dir.relativize(p).toString(), Files.size(p), sha256(p)));
+                        out.add(new ManifestFile(rel, Files.size(p), sha256(p)));
+                    } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                        if (OverlayLayer.isOpaque(p)) {
+                            out.add(new ManifestFile(rel, 0, null, ManifestFile.OPAQUE_DIR));
+                        }
+                    } else if (!Files.isSymbolicLink(p) && OverlayLayer.isWhiteout(p)) {
+                        out.add(new ManifestFile(rel, 0, null, ManifestFile.WHITEOUT));
                     }
                 }
             }
@@ -79,6 +90,21 @@ public final class ManifestIo {
             Path p = dir.resolve(f.path()).normalize();
             if (!p.startsWith(dir)) {
                 throw new DamagedCheckpointException(dir, "manifest names a file outside the checkpoint: " + f.path());
+            }
+            if (ManifestFile.WHITEOUT.equals(f.kind())) {
+                if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) || !OverlayLayer.isWhiteout(p)) {
+                    throw new DamagedCheckpointException(dir, f.path() + " is no longer a whiteout (a deleted file would come back)");
+                }
+                continue;
+            }
+            if (ManifestFile.OPAQUE_DIR.equals(f.kind())) {
+                if (!OverlayLayer.isOpaque(p)) {
+                    throw new DamagedCheckpointException(dir, f.path() + " is no longer an opaque directory (the image's files would show through)");
+                }
+                continue;
+            }
+            if (f.kind() != null) {
+                throw new DamagedCheckpointException(dir, f.path() + " is of an unknown kind '" + f.kind() + "'");
             }
             if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                 throw new DamagedCheckpointException(dir, f.path() + " is missing");

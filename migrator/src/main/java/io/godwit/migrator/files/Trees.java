@@ -1,6 +1,7 @@
 package io.godwit.migrator.files;
 
 import io.godwit.runtime.HostCommand;
+import io.godwit.runtime.image.LayerCopy;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -14,11 +15,15 @@ public final class Trees {
     private Trees() {
     }
 
-    /** cp -a keeps owners, modes, device nodes, xattrs and overlay whiteouts, which Files.copy does not. */
+    /**
+     * Copies a container's change layer as it is (see {@link LayerCopy}: whiteouts, opaque
+     * directories, holes, every xattr, hard links), which Files.copy does not; never use it to
+     * write through a mounted overlay. A missing {@code from} gives an empty {@code to}.
+     */
     public static void copy(Path from, Path to) throws IOException {
         Files.createDirectories(to);
         if (Files.isDirectory(from)) {
-            HostCommand.run(List.of("cp", "-a", "--", from + "/.", to.toString()));
+            LayerCopy.copy(from, to);
         }
     }
 

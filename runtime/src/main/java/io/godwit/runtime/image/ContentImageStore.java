@@ -169,7 +169,8 @@ public final class ContentImageStore implements ImageStore {
     }
 
     @Override
-    public synchronized ContainerRootfs createRootfs(String aliasOrFingerprint, Path containerDir) throws IOException {
+    public synchronized ContainerRootfs createRootfs(String aliasOrFingerprint, Path containerDir, Path changes)
+            throws IOException {
         ImageInfo image = require(aliasOrFingerprint);
         Path dir = containerDir.toAbsolutePath().normalize();
         if (Files.exists(dir.resolve(RootfsRecord.FILE))) {
@@ -180,11 +181,20 @@ public final class ContentImageStore implements ImageStore {
         try {
             // The reference comes first, so that the image cannot be deleted while we build on it.
             addUser(image.fingerprint(), dir);
-            Files.createDirectories(rootfs.path());
             if (mode == RootfsMode.OVERLAY) {
-                Files.createDirectories(rootfs.changesDir());
+                // The changes go straight into the upper directory, never through the mounted
+                // overlay: only there can a deletion (whiteout) or a replaced directory (opaque) be written.
+                if (changes != null) {
+                    LayerCopy.moveInto(changes, rootfs.changesDir());
+                } else {
+                    Files.createDirectories(rootfs.changesDir());
+                }
                 Files.createDirectories(rootfs.workDir());
+                Files.createDirectories(rootfs.path());
+            } else if (changes != null) {
+                LayerCopy.moveInto(changes, rootfs.path()); // a copy's "changes" are its whole tree
             } else {
+                Files.createDirectories(rootfs.path());
                 HostCommand.run(List.of("cp", "-a", "--reflink=auto", lower + "/.", rootfs.path() + "/"));
             }
             new RootfsRecord(image.fingerprint(), mode, lower.toString()).write(dir);

@@ -29,7 +29,17 @@ public interface ImageStore {
      * Makes the writable root filesystem of a container in {@code containerDir} from an image and
      * returns it; its path is {@code containerDir/rootfs}. How (overlay or copy) is the store's choice.
      */
-    ContainerRootfs createRootfs(String aliasOrFingerprint, Path containerDir) throws IOException;
+    default ContainerRootfs createRootfs(String aliasOrFingerprint, Path containerDir) throws IOException {
+        return createRootfs(aliasOrFingerprint, containerDir, null);
+    }
+
+    /**
+     * Same, with the changes a container had made (a checkpoint's or a move's copy of its
+     * {@link ContainerRootfs#changesDir()}): they become the new rootfs's change layer as they are,
+     * whiteouts, opaque directories and holes included, before anything is mounted. The directory
+     * {@code changes} is consumed (moved in, or copied and removed); null means no changes.
+     */
+    ContainerRootfs createRootfs(String aliasOrFingerprint, Path containerDir, Path changes) throws IOException;
 
     /**
      * Re-attaches to a container rootfs made earlier (after a daemon restart), mounting it again if

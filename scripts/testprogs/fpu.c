@@ -1,6 +1,7 @@
 /* Compatibility program: FPU and vector state. The rounding mode is set to upward (MXCSR and
  * x87), and a thread spins with a pattern held only in xmm8..xmm15, so that a dump catches it
- * there. The check wants the rounding mode kept and the registers never found changed. */
+ * there. The check wants the rounding mode kept (fegetround, MXCSR and the x87 control word)
+ * and the registers never found changed. */
 #include "compat.h"
 #include <fenv.h>
 #include <pthread.h>
@@ -37,12 +38,12 @@ static int setup(void) {
 
 static int check(void) {
     if (fegetround() != FE_UPWARD) FAIL("rounding mode is %#x, not upward", fegetround());
-    volatile double one = 1.0, three = 3.0;
-    double third = one / three;
-    fesetround(FE_TONEAREST);
-    double nearest = one / three;
-    fesetround(FE_UPWARD);
-    if (!(third > nearest)) FAIL("1/3 was not rounded upward");
+    unsigned int mxcsr;
+    unsigned short cw;
+    __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
+    __asm__ volatile("fnstcw %0" : "=m"(cw));
+    if (((mxcsr >> 13) & 3) != 2) FAIL("MXCSR rounding bits are %u, not upward (2)", (mxcsr >> 13) & 3);
+    if (((cw >> 10) & 3) != 2) FAIL("x87 rounding bits are %u, not upward (2)", (cw >> 10) & 3);
     unsigned long r = rounds;
     for (int i = 0; i < 100 && rounds == r; i++) usleep(20000);
     if (rounds == r) FAIL("the vector thread stopped");

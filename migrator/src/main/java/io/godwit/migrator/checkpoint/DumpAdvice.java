@@ -46,7 +46,14 @@ public final class DumpAdvice {
 
     /** What an operator can do about this failed dump, if its log names a cause we know. */
     public static Optional<String> of(CriuException e) {
-        String all = String.join("\n", e.logExcerpt()) + "\n" + e.crErrmsg();
+        List<String> lines = new java.util.ArrayList<>(e.logExcerpt());
+        lines.add(e.crErrmsg());
+        return of(lines);
+    }
+
+    /** The advice for the first rule any of these CRIU log lines matches. */
+    static Optional<String> of(List<String> logLines) {
+        String all = String.join("\n", logLines);
         return RULES.stream().filter(r -> all.contains(r.logText())).map(Rule::advice).findFirst();
     }
 

@@ -125,6 +125,9 @@ class CompatibilityEndToEndTest {
         awaitReady("a", name, state);
         assertEquals("ok " + state, verdict("a", name), "the program's own check failed before any operation");
 
+        // Inode numbers are the file system's: a clone or a move gets new ones, whatever CRIU does.
+        Assumptions.assumeFalse(state.equals("inode") && op != Op.STOP_RESTORE && op != Op.LEAVE_RUNNING,
+                "inode numbers can only survive on the same file system; " + op + " makes a new one");
         Where after = operate(op, name, kind);
         String v = verdict(after.node(), after.name());
         if (!v.equals("ok " + state)) {

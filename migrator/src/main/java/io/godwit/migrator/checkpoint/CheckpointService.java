@@ -2,6 +2,7 @@ package io.godwit.migrator.checkpoint;
 
 import io.godwit.criu.CriuCancel;
 import io.godwit.criu.CriuClient;
+import io.godwit.criu.CriuException;
 import io.godwit.criu.CriuNotifications;
 import io.godwit.criu.CriuOptions;
 import io.godwit.criu.CriuSocket;
@@ -13,7 +14,6 @@ import io.godwit.migrator.catalog.CheckpointRecord;
 import io.godwit.migrator.files.Trees;
 import io.godwit.migrator.ops.ContainerClaims;
 import io.godwit.migrator.ops.Operation;
-import io.godwit.proto.criu.Rpc;
 import io.godwit.runtime.CheckpointTarget;
 import io.godwit.runtime.ContainerRuntime;
 import io.godwit.runtime.ContainerSpec;
@@ -98,13 +98,16 @@ public final class CheckpointService {
         try {
             CheckpointTarget target = runtime.checkpointTarget(name);
             op.phase("freeze");
-            runtime.pause(name);
-            paused = true;
+            DumpHold hold = DumpHold.begin(runtime, name, target);
+            paused = hold.frozen();
             op.phase("dump");
             CriuCancel cancel = new CriuCancel();
-            CriuOptions.Builder opts = DumpOptions.of(target, images, logs);
             try (var registration = op.onCancel(cancel::cancel)) {
-                criu.dump(opts.build(), CriuNotifications.NONE, cancel);
+                criu.dump(hold.options(images, logs).build(), hold.notifications(CriuNotifications.NONE), cancel);
+            } catch (CriuException e) {
+                throw DumpAdvice.explain(name, "checkpoint", e);
+            } finally {
+                paused = hold.frozen();
             }
             op.phase("rootfs");
             Trees.copy(runtime.changesDir(name), dir.resolve("rootfs"));
@@ -284,18 +287,7 @@ public final class CheckpointService {
         try (CriuSocket socket = CriuSocket.pair()) {
             RestoreLaunch launch = runtime.launchRestore(newName, socket.peerFd());
             try {
-                CriuOptions.Builder opts = CriuOptions.builder().imagesDir(imagesDir).workDir(logs)
-                        .logFile("restore.log").root(launch.rootfs()).rstSibling(true).fileLocks(true)
-                        .tcpEstablished(true).manageCgroupsMode(Rpc.criu_cg_mode.IGNORE)
-                        .networkLock(Rpc.criu_network_lock_method.NFTABLES).lazyPages(lazyWorkDir != null);
-                for (Map.Entry<String, String> pipe : stdioPipes.entrySet()) {
-                    Integer fd = launch.inheritFds().get(pipe.getKey());
-                    if (fd != null) {
-                        opts.inheritCriuFd(pipe.getValue(), fd);
-                    }
-                }
-                launch.volumeHostPaths().forEach(opts::extMnt);
-                launch.veths().forEach(opts::veth);
+                CriuOptions.Builder opts = RestoreOptions.of(launch, imagesDir, logs, stdioPipes, lazyWorkDir != null);
                 CriuCancel cancel = new CriuCancel();
                 RestoreResult result;
                 try (var registration = op.onCancel(cancel::cancel)) {

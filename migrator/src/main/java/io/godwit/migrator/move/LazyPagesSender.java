@@ -3,6 +3,7 @@ package io.godwit.migrator.move;
 import io.godwit.criu.CriuCancel;
 import io.godwit.criu.CriuClient;
 import io.godwit.criu.CriuNotifications;
+import io.godwit.migrator.checkpoint.DumpHold;
 import io.godwit.criu.CriuOptions;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -43,19 +44,19 @@ final class LazyPagesSender implements AutoCloseable {
      * Starts the lazy dump (the tasks must be frozen) and returns once its page server listens,
      * offered to peer (the target) as tunnel tunnelId.
      */
-    static LazyPagesSender dump(CriuClient criu, CriuOptions.Builder opts, Path workDir, CriuCancel cancel, String name,
-            PageServers offers, String tunnelId, String peer) throws Exception {
+    static LazyPagesSender dump(CriuClient criu, CriuOptions.Builder opts, DumpHold hold, Path workDir, CriuCancel cancel,
+            String name, PageServers offers, String tunnelId, String peer) throws Exception {
         int port = freeLoopbackPort();
         Path conf = workDir.resolve("lazy-dump.conf");
         Files.writeString(conf, "address 127.0.0.1\nport " + port + "\n");
         CriuOptions o = opts.lazyPages(true).pageServer("127.0.0.1", port).configFile(conf).build();
         LazyPagesSender s = new LazyPagesSender(cancel, offers, tunnelId);
-        CriuNotifications whenReady = new CriuNotifications() {
+        CriuNotifications whenReady = hold.notifications(new CriuNotifications() {
             @Override
             public void statusReady() {
                 s.ready.complete(null);
             }
-        };
+        });
         Thread.ofVirtual().name("lazy-dump-" + name).start(() -> {
             try {
                 criu.dump(o, whenReady, cancel);

@@ -2,10 +2,12 @@ package io.godwit.migrator.move;
 
 import io.godwit.criu.CriuCancel;
 import io.godwit.criu.CriuClient;
+import io.godwit.criu.CriuException;
 import io.godwit.criu.CriuNotifications;
 import io.godwit.migrator.api.Json;
 import io.godwit.migrator.catalog.Catalog;
-import io.godwit.migrator.checkpoint.DumpOptions;
+import io.godwit.migrator.checkpoint.DumpAdvice;
+import io.godwit.migrator.checkpoint.DumpHold;
 import io.godwit.migrator.files.Trees;
 import io.godwit.migrator.move.MoveProtocol.ImageCommit;
 import io.godwit.migrator.move.MoveProtocol.LazyDone;
@@ -176,16 +178,17 @@ final class OutgoingMove {
         journal.begin(new MoveJournal.Entry(moveId, req.name(), req.remote()));
         journaled = true;
         long frozenAt = System.nanoTime();
-        runtime.pause(req.name());
-        frozen = true;
+        DumpHold hold = DumpHold.begin(runtime, req.name(), target); // frozen now, or at post-dump (stopped tasks)
+        frozen = hold.frozen();
         clock.enter("dump");
         Path imagesDir = Files.createDirectories(dumpDir.resolve("images"));
         Restored restored;
         long downtimeMs;
         if (mode == MoveMode.LAZY) {
             long resident = runtime.stats(req.name()).memoryBytes();
-            try (LazyPagesSender pages = LazyPagesSender.dump(criu, DumpOptions.of(target, imagesDir, dumpDir), dumpDir,
+            try (LazyPagesSender pages = LazyPagesSender.dump(criu, hold.options(imagesDir, dumpDir), hold, dumpDir,
                     criuCancel, req.name(), pageServers, moveId, session.peerFingerprint())) {
+                frozen = hold.frozen();
                 clock.enter("rootfs-final");
                 rootfsBytes += send(changes, MoveProtocol.TREE_ROOTFS, SyncMode.INCREMENTAL).bytesSent();
                 clock.enter("memory"); // everything but the pages
@@ -207,7 +210,13 @@ final class OutgoingMove {
                 sendNanos += pages.servingNanos();
             }
         } else {
-            criu.dump(DumpOptions.of(target, imagesDir, dumpDir).build(), CriuNotifications.NONE, criuCancel);
+            try {
+                criu.dump(hold.options(imagesDir, dumpDir).build(), hold.notifications(CriuNotifications.NONE), criuCancel);
+            } catch (CriuException e) {
+                throw DumpAdvice.explain(req.name(), "move", e);
+            } finally {
+                frozen = hold.frozen();
+            }
             clock.enter("rootfs-final");
             rootfsBytes += send(changes, MoveProtocol.TREE_ROOTFS, SyncMode.INCREMENTAL).bytesSent();
             clock.enter("memory");

@@ -5,9 +5,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.logging.Logger;
 
 /** Mount points of this process's mount namespace and the mount/umount commands. */
 final class MountTable {
+    private static final Logger LOG = Logger.getLogger(MountTable.class.getName());
+
+    /**
+     * Overlay options that make the overlay's files decodable from file handles (index=on is what
+     * nfs_export=on needs). CRIU dumps an inotify watch or fanotify mark by opening the watched
+     * inode from the handle the kernel reports: on an overlay without them the handle cannot be
+     * opened, CRIU falls back to scanning a few fixed directories (/etc, /var/log, ...) and fails
+     * with "fsnotify: Can't dump that handle" for any other file (/tmp/x, an app's own dir).
+     */
+    static final String EXPORTABLE = "index=on,nfs_export=on";
 
     private MountTable() {
     }
@@ -31,8 +42,18 @@ final class MountTable {
                 throw new IOException("overlay cannot use the path '" + s + "' (contains ',', ':' or whitespace)");
             }
         }
-        HostCommand.run(List.of("mount", "-t", "overlay", "overlay", "-o",
-                "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work, target.toString()));
+        String layers = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work;
+        try {
+            HostCommand.run(List.of("mount", "-t", "overlay", "overlay", "-o", layers + "," + EXPORTABLE,
+                    target.toString()));
+        } catch (IOException refused) {
+            // A kernel or layer file system without file handle support (or with metacopy=on)
+            // refuses them: the container still runs and checkpoints, only not with fsnotify
+            // watches outside CRIU's fixed scan directories.
+            LOG.warning("overlay " + target + " without " + EXPORTABLE + " (refused: " + refused.getMessage()
+                    + "): CRIU will not resolve inotify/fanotify watches on most of its files");
+            HostCommand.run(List.of("mount", "-t", "overlay", "overlay", "-o", layers, target.toString()));
+        }
     }
 
     /** Unmounts; a busy mount is an error (with umount's message), never detached lazily behind a user's back. */

@@ -29,6 +29,8 @@ public record SecuritySpec(List<String> capAdd, List<String> capDrop, List<Strin
     private static final Pattern USER = Pattern.compile("([0-9]{1,10})(:([0-9]{1,10}))?");
 
     public SecuritySpec {
+        // JSON null arrives as a NullNode, not as Java null: a spec written by another mapper has "seccompProfile": null
+        seccompProfile = seccompProfile == null || seccompProfile.isNull() || seccompProfile.isMissingNode() ? null : seccompProfile;
         capAdd = capAdd == null ? null : List.copyOf(capAdd);
         capDrop = capDrop == null ? null : List.copyOf(capDrop);
         capabilities = capabilities == null ? null : List.copyOf(capabilities);

@@ -53,6 +53,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "confine.h"
+
 #define MAX_LIST 256
 #define CRIU_STDOUT_FD 4
 #define CRIU_STDERR_FD 5
@@ -65,13 +67,18 @@ struct config {
     const char *env[MAX_LIST]; int nenv;
     struct mount_spec mounts[MAX_LIST]; int nmounts;
     struct rlimit_spec rlimits[32]; int nrlimits;
+    const char *masked[MAX_LIST]; int nmasked;
+    const char *readonly[MAX_LIST]; int nreadonly;
+    const char *tmpfs[MAX_LIST]; int ntmpfs;
+    int read_only_root;
+    struct confinement confine;
     char **argv;
 };
 
 static struct config cfg;
 static int report_fd = 1;
 
-static void logmsg(const char *fmt, ...) {
+void logmsg(const char *fmt, ...) {
     char buf[1024]; va_list ap; va_start(ap, fmt);
     int n = vsnprintf(buf, sizeof buf - 1, fmt, ap); va_end(ap);
     if (n < 0) return;
@@ -188,7 +195,21 @@ static void parse_args(int argc, char **argv) {
             if (r < 0) die("args: unknown rlimit '%s'", argv[i + 1]);
             struct rlimit_spec *l = &cfg.rlimits[cfg.nrlimits++];
             l->resource = r; l->soft = parse_rlim(argv[i + 2]); l->hard = parse_rlim(argv[i + 3]); i += 3;
-        } else die("args: unknown or incomplete option '%s'", a);
+        } else if (!strcmp(a, "--caps") && i + 1 < argc) {
+            cfg.confine.caps = strtoull(argv[++i], NULL, 16); cfg.confine.has_caps = 1;
+        } else if (!strcmp(a, "--no-new-privs")) cfg.confine.no_new_privs = 1;
+        else if (!strcmp(a, "--seccomp") && i + 1 < argc) cfg.confine.seccomp = argv[++i];
+        else if (!strcmp(a, "--user") && i + 1 < argc) {
+            unsigned u, g;
+            if (sscanf(argv[++i], "%u:%u", &u, &g) != 2) die("args: --user wants UID:GID, got '%s'", argv[i]);
+            cfg.confine.has_user = 1; cfg.confine.uid = u; cfg.confine.gid = g;
+        } else if (!strcmp(a, "--group") && i + 1 < argc && cfg.confine.ngroups < MAX_GROUPS) {
+            cfg.confine.groups[cfg.confine.ngroups++] = (gid_t)strtoul(argv[++i], NULL, 10);
+        } else if (!strcmp(a, "--mask") && i + 1 < argc && cfg.nmasked < MAX_LIST) cfg.masked[cfg.nmasked++] = argv[++i];
+        else if (!strcmp(a, "--readonly-path") && i + 1 < argc && cfg.nreadonly < MAX_LIST) cfg.readonly[cfg.nreadonly++] = argv[++i];
+        else if (!strcmp(a, "--tmpfs") && i + 1 < argc && cfg.ntmpfs < MAX_LIST) cfg.tmpfs[cfg.ntmpfs++] = argv[++i];
+        else if (!strcmp(a, "--read-only")) cfg.read_only_root = 1;
+        else die("args: unknown or incomplete option '%s'", a);
     }
     if (!strcmp(cfg.mode, "start") && (!cfg.argv || !cfg.argv[0])) die("args: no command after --");
     cfg.env[cfg.nenv] = NULL;
@@ -200,7 +221,7 @@ struct child_ctx { int go_rd, err_wr, out_wr, errout_wr; };
 
 static int err_fd = -1;
 
-static void child_fail(const char *fmt, ...) {
+void child_fail(const char *fmt, ...) {
     char buf[1024]; va_list ap; va_start(ap, fmt);
     int n = vsnprintf(buf, sizeof buf, fmt, ap); va_end(ap);
     if (n > (int)sizeof buf - 1) n = sizeof buf - 1;
@@ -215,12 +236,15 @@ static void join(char *out, const char *a, const char *b) {
     memcpy(out, a, la); out[la] = '/'; memcpy(out + la + 1, b, lb + 1);
 }
 
-static void mkdir_p(const char *path, mode_t mode) {
-    char tmp[PATH_MAX]; snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') { *p = 0; mkdir(tmp, mode); *p = '/'; }
+/* ROOT/NAME for /proc, /sys, /dev: a real directory of the image, never a symlink that could point out. */
+static void plain_top_dir(const char *root, const char *name, char *out) {
+    join(out, root, name);
+    struct stat st;
+    if (lstat(out, &st) < 0) {
+        if (errno != ENOENT || mkdir(out, 0555) < 0) child_fail("mount point /%s: %s", name, strerror(errno));
+    } else if (!S_ISDIR(st.st_mode)) {
+        child_fail("mount point /%s in the image is not a directory (a symlink?): refused", name);
     }
-    mkdir(tmp, mode);
 }
 
 static void do_mount(const char *src, const char *dst, const char *type, unsigned long flags,
@@ -231,8 +255,7 @@ static void do_mount(const char *src, const char *dst, const char *type, unsigne
 
 static void make_dev(const char *root) {
     char dev[PATH_MAX], p[PATH_MAX];
-    join(dev, root, "dev");
-    mkdir(dev, 0755);
+    plain_top_dir(root, "dev", dev);
     do_mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", "mount /dev tmpfs");
     static const struct { const char *name; unsigned maj, min; } nodes[] = {
         {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
@@ -310,29 +333,30 @@ static int child_main(void *arg) {
     struct stat st;
     if (stat(root, &st) < 0) child_fail("rootfs %s: %s", root, strerror(errno));
     if (!S_ISDIR(st.st_mode)) child_fail("rootfs %s: %s", root, strerror(ENOTDIR));
+    /* read the seccomp rules now: after pivot_root the state directory is out of sight */
+    if (cfg.confine.seccomp) seccomp_prepare(cfg.confine.seccomp);
     do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, "make mounts private");
     /* pivot_root wants the new root to be a mount point */
     do_mount(root, root, NULL, MS_BIND | MS_REC, NULL, "bind rootfs");
+    int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) child_fail("open rootfs %s: %s", root, strerror(errno));
     char p[PATH_MAX];
-    join(p, root, "proc"); mkdir(p, 0555);
+    plain_top_dir(root, "proc", p);
     do_mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "mount /proc");
-    join(p, root, "sys"); mkdir(p, 0555);
+    plain_top_dir(root, "sys", p);
     do_mount("sysfs", p, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "mount /sys");
     make_dev(root);
-    for (int i = 0; i < cfg.nmounts; i++) {
-        struct mount_spec *m = &cfg.mounts[i];
-        if (stat(m->src, &st) < 0) child_fail("volume %s: %s", m->src, strerror(errno));
-        join(p, root, m->dst);
-        if (S_ISDIR(st.st_mode)) mkdir_p(p, 0755);
-        else { int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0644); if (fd >= 0) close(fd); }
-        do_mount(m->src, p, NULL, MS_BIND | MS_REC, NULL, "bind volume");
-        if (m->ro) do_mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL, "make volume read-only");
-    }
+    for (int i = 0; i < cfg.nmounts; i++) bind_volume(rootfd, cfg.mounts[i].src, cfg.mounts[i].dst, cfg.mounts[i].ro);
+    for (int i = 0; i < cfg.ntmpfs; i++) mount_tmpfs_in_root(rootfd, cfg.tmpfs[i]);
+    close(rootfd);
     if (chdir(root) < 0) child_fail("chdir rootfs: %s", strerror(errno));
     /* pivot_root(".", "."): the old root ends up stacked under the new one; detach it. */
     if (syscall(SYS_pivot_root, ".", ".") < 0) child_fail("pivot_root %s: %s", root, strerror(errno));
     if (umount2(".", MNT_DETACH) < 0) child_fail("unmount old root: %s", strerror(errno));
     if (chdir("/") < 0) child_fail("chdir /: %s", strerror(errno));
+    for (int i = 0; i < cfg.nmasked; i++) mask_path(cfg.masked[i]);
+    for (int i = 0; i < cfg.nreadonly; i++) readonly_path(cfg.readonly[i]);
+    if (cfg.read_only_root) set_read_only("/", 0, "read-only rootfs");
     const char *hn = cfg.hostname ? cfg.hostname : "godwit";
     if (sethostname(hn, strlen(hn)) < 0) child_fail("sethostname %s: %s", hn, strerror(errno));
     loopback_up();
@@ -341,7 +365,6 @@ static int child_main(void *arg) {
         if (setrlimit(cfg.rlimits[i].resource, &rl) < 0) child_fail("setrlimit %d: %s", cfg.rlimits[i].resource, strerror(errno));
     }
     if (setsid() < 0) child_fail("setsid: %s", strerror(errno));
-    if (chdir(cfg.cwd) < 0) child_fail("chdir %s (cwd): %s", cfg.cwd, strerror(errno));
     /* stdin from the container's own /dev/null: a host fd here would break the dump */
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull < 0) child_fail("open /dev/null in container: %s", strerror(errno));
@@ -355,6 +378,9 @@ static int child_main(void *arg) {
     for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
     sigprocmask(SIG_SETMASK, &all, NULL);
     prctl(PR_SET_PDEATHSIG, 0);
+    /* last: capabilities, user, no_new_privs, seccomp; then cwd as the user it runs as */
+    apply_confinement(&cfg.confine);
+    if (chdir(cfg.cwd) < 0) child_fail("chdir %s (cwd): %s", cfg.cwd, strerror(errno));
     exec_command();
     return 127;
 }

@@ -10,6 +10,31 @@ import io.godwit.runtime.cgroup.ResourceLimits;
  */
 public record ContainerDefaults(Long memoryBytes, Long cpuMillis, Long pids) {
     public static final ContainerDefaults NONE = new ContainerDefaults(null, null, null);
+    /** A new container's process limit when neither the request nor the settings give one: no fork bombs. */
+    public static final long BUILT_IN_PIDS = 4096;
+
+    /**
+     * These defaults with the built-in ones where the settings gave none: pids {@value #BUILT_IN_PIDS},
+     * memory half of the host's RAM (one container cannot take the whole host), CPU unlimited.
+     * A settings value of 0 (unlimited) stays 0.
+     */
+    public ContainerDefaults withBuiltIns() {
+        return new ContainerDefaults(memoryBytes != null ? memoryBytes : halfOfHostMemory(), cpuMillis,
+                pids != null ? pids : BUILT_IN_PIDS);
+    }
+
+    static Long halfOfHostMemory() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024 / 2;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // no /proc/meminfo: leave memory unlimited
+        }
+        return null;
+    }
 
     /**
      * The spec with every limit that {@code requestedLimits} (the request's "limits" object, or a

@@ -21,6 +21,8 @@ import io.godwit.runtime.ContainerRuntime;
 import io.godwit.runtime.ContainerSpec;
 import io.godwit.runtime.ContainerState;
 import io.godwit.runtime.ExecResult;
+import io.godwit.runtime.confine.Capabilities;
+import io.godwit.runtime.confine.ProcStatus;
 import io.godwit.runtime.image.ImageInfo;
 import io.godwit.runtime.image.ImageStore;
 import java.io.InputStream;
@@ -48,7 +50,7 @@ final class DaemonApi {
     private final DaemonConfig config;
     private final PeerLink peers;
     private final MoveService moves;
-    private volatile ContainerDefaults containerDefaults = ContainerDefaults.NONE;
+    private volatile ContainerDefaults containerDefaults = ContainerDefaults.NONE.withBuiltIns();
     private volatile io.godwit.migrator.host.ProbedHost host;
 
     DaemonApi(DaemonConfig config, ContainerRuntime runtime, ImageStore images, CheckpointService checkpoints,
@@ -73,7 +75,7 @@ final class DaemonApi {
 
     /** Limits for new containers whose request leaves them out (from the settings file). */
     void containerDefaults(ContainerDefaults defaults) {
-        this.containerDefaults = defaults;
+        this.containerDefaults = defaults.withBuiltIns();
     }
 
     Router router() {
@@ -199,12 +201,34 @@ final class DaemonApi {
         }
         try {
             m.put("spec", runtime.spec(s.name()));
+            if (s.initPid() > 0) {
+                m.put("confinement", liveConfinement(s.initPid()));
+            }
             if (withStats && s.status() == ContainerState.Status.RUNNING) {
                 m.put("stats", runtime.stats(s.name()));
             }
         } catch (Exception e) {
             m.put("warning", e.getMessage());
         }
+        return m;
+    }
+
+    /** What the kernel says of the running init: the confinement it really has, not only what the spec asked. */
+    private static Map<String, Object> liveConfinement(int pid) throws java.io.IOException {
+        ProcStatus p = ProcStatus.of(pid);
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (p == null) {
+            return m;
+        }
+        m.put("effectiveCapabilities", Capabilities.names(p.capEff()));
+        m.put("boundingCapabilities", Capabilities.names(p.capBnd()));
+        m.put("ambientCapabilities", Capabilities.names(p.capAmb()));
+        m.put("noNewPrivileges", p.noNewPrivs());
+        m.put("seccomp", p.seccompMode() == 2 ? "filter" : p.seccompMode() == 1 ? "strict" : "none");
+        m.put("seccompFilters", p.seccompFilters());
+        m.put("uid", p.uids().isEmpty() ? null : p.uids().get(0));
+        m.put("gid", p.gids().isEmpty() ? null : p.gids().get(0));
+        m.put("groups", p.groups());
         return m;
     }
 

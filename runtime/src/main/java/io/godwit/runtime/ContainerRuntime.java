@@ -5,6 +5,10 @@ import io.godwit.runtime.StateStore.Persisted;
 import io.godwit.runtime.cgroup.Cgroup;
 import io.godwit.runtime.cgroup.CgroupStats;
 import io.godwit.runtime.cgroup.ResourceLimits;
+import io.godwit.runtime.confine.ConfinementCheck;
+import io.godwit.runtime.confine.ProcStatus;
+import io.godwit.runtime.confine.SeccompProfile;
+import io.godwit.runtime.confine.SeccompRules;
 import io.godwit.runtime.image.ContainerRootfs;
 import io.godwit.runtime.net.BridgeAttachment;
 import io.godwit.runtime.net.BridgeConfig;
@@ -22,6 +26,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -135,6 +140,7 @@ public final class ContainerRuntime implements AutoCloseable {
             s.clearRun();
             Cgroup cgroup = config.cgroups() == null ? null : config.cgroups().create(name, limits(spec));
             List<String> args = startArgs(s.dir(), rootfs, spec);
+            args.addAll(args.indexOf("--"), confinementArgs(s.dir(), spec.confinement()));
             BridgeAttachment bridge = null;
             int initPid = 0;
             try (MonitorLauncher.Channel ch = launcher.spawn(name, s.dir(), args, -1)) {
@@ -204,6 +210,41 @@ public final class ContainerRuntime implements AutoCloseable {
         }
         a.add("--");
         a.addAll(spec.command());
+        return a;
+    }
+
+    /**
+     * The monitor's options for the spec's confinement; the seccomp profile is compiled for this
+     * container's capabilities and kernel into STATE_DIR/seccomp.rules (the monitor reads it
+     * before pivot_root).
+     */
+    private static List<String> confinementArgs(Path stateDir, SecuritySpec sec) throws IOException {
+        List<String> a = new ArrayList<>();
+        a.addAll(List.of("--caps", Long.toHexString(sec.capabilityMask())));
+        if (sec.noNewPrivileges()) {
+            a.add("--no-new-privs");
+        }
+        SeccompProfile profile = sec.seccompRules();
+        Path rules = stateDir.resolve(StateStore.SECCOMP_RULES);
+        if (profile != null) {
+            Files.writeString(rules, SeccompRules.compile(profile, Set.copyOf(sec.capabilities()),
+                    System.getProperty("os.version")));
+            a.addAll(List.of("--seccomp", rules.toString()));
+        } else {
+            Files.deleteIfExists(rules);
+        }
+        if (sec.hasUser()) {
+            a.addAll(List.of("--user", sec.uid() + ":" + sec.gid()));
+        }
+        for (long g : sec.groups()) {
+            a.addAll(List.of("--group", Long.toString(g)));
+        }
+        sec.maskedPaths().forEach(p -> a.addAll(List.of("--mask", p)));
+        sec.readonlyPaths().forEach(p -> a.addAll(List.of("--readonly-path", p)));
+        sec.tmpfs().forEach(p -> a.addAll(List.of("--tmpfs", p)));
+        if (sec.readOnlyRootfs()) {
+            a.add("--read-only");
+        }
         return a;
     }
 
@@ -733,6 +774,7 @@ public final class ContainerRuntime implements AutoCloseable {
             if (pr == null) {
                 throw new IllegalStateException("container " + name + " has no restore in progress: cannot adopt");
             }
+            verifyConfinement(name, s.readSpec(), restoredInitPid);
             pr.channel().writeLine("adopt " + restoredInitPid);
             pr.channel().expect("adopt restored init " + restoredInitPid, "ok");
             restores.remove(name);
@@ -765,6 +807,28 @@ public final class ContainerRuntime implements AutoCloseable {
                     pr.monitorPid(), mon == null ? 0 : mon.startTime(), restoredInitPid,
                     ini == null ? 0 : ini.startTime(), bridge));
             return state(name);
+        }
+    }
+
+    /**
+     * Every process of a restored tree must be at most as privileged as the spec says: CRIU put back
+     * the credentials and filters of the images, and neither they nor the restore path may widen the
+     * container. On a violation the restore fails (the caller aborts it, which kills the tree).
+     */
+    private static void verifyConfinement(String name, ContainerSpec spec, int initPid) throws IOException {
+        SecuritySpec sec = spec.confinement();
+        ConfinementCheck check = new ConfinementCheck(sec.capabilityMask(), sec.noNewPrivileges(),
+                !sec.seccomp().equals("unconfined"));
+        List<String> violations = new ArrayList<>();
+        for (int pid : processTree(initPid)) {
+            ProcStatus st = ProcStatus.of(pid);
+            if (st != null) {
+                violations.addAll(check.violations(pid, st));
+            }
+        }
+        if (!violations.isEmpty()) {
+            throw new ContainerException(name, "verify confinement after restore",
+                    "the restored container is less confined than its spec: " + String.join("; ", violations));
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * or ill-typed fields naming them; {@link #validate()} checks the values.
  */
 public record ContainerSpec(String image, List<String> command, Map<String, String> env, String cwd,
-        String hostname, List<VolumeMount> mounts, ResourceLimits limits, NetworkSpec network) {
+        String hostname, List<VolumeMount> mounts, ResourceLimits limits, NetworkSpec network, SecuritySpec security) {
 
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})?");
@@ -31,28 +31,41 @@ public record ContainerSpec(String image, List<String> command, Map<String, Stri
 
     /** A spec with only an image and a command; everything else defaults. */
     public static ContainerSpec of(String image, List<String> command) {
-        return new ContainerSpec(image, command, null, null, null, null, null, null);
+        return new ContainerSpec(image, command, null, null, null, null, null, null, null);
     }
 
     public ContainerSpec withMounts(List<VolumeMount> newMounts) {
-        return new ContainerSpec(image, command, env, cwd, hostname, newMounts, limits, network);
+        return new ContainerSpec(image, command, env, cwd, hostname, newMounts, limits, network, security);
     }
 
     public ContainerSpec withLimits(ResourceLimits newLimits) {
-        return new ContainerSpec(image, command, env, cwd, hostname, mounts, newLimits, network);
+        return new ContainerSpec(image, command, env, cwd, hostname, mounts, newLimits, network, security);
     }
 
     public ContainerSpec withNetwork(NetworkSpec newNetwork) {
-        return new ContainerSpec(image, command, env, cwd, hostname, mounts, limits, newNetwork);
+        return new ContainerSpec(image, command, env, cwd, hostname, mounts, limits, newNetwork, security);
     }
 
-    /** Fills the defaults: cwd "/", hostname = container name, PATH, no limits, network none. */
+    /** The confinement, all filled in (a config.json from before confinement existed has none: the default). */
+    public SecuritySpec confinement() {
+        return (security == null ? SecuritySpec.DEFAULT : security).withDefaults();
+    }
+
+    public ContainerSpec withSecurity(SecuritySpec newSecurity) {
+        return new ContainerSpec(image, command, env, cwd, hostname, mounts, limits, network, newSecurity);
+    }
+
+    /**
+     * Fills the defaults: cwd "/", hostname = container name, PATH, no limits, network none, and the
+     * default confinement (see {@link SecuritySpec#withDefaults()}).
+     */
     public ContainerSpec withDefaults(String containerName) {
         Map<String, String> e = new LinkedHashMap<>(env);
         e.putIfAbsent("PATH", DEFAULT_PATH);
         return new ContainerSpec(image, command, e, cwd == null ? "/" : cwd,
                 hostname == null ? containerName : hostname, mounts,
-                limits == null ? ResourceLimits.NONE : limits, network == null ? NetworkSpec.NONE : network);
+                limits == null ? ResourceLimits.NONE : limits, network == null ? NetworkSpec.NONE : network,
+                (security == null ? SecuritySpec.DEFAULT : security).withDefaults());
     }
 
     public static ContainerSpec fromJson(String json) {
@@ -153,6 +166,9 @@ public record ContainerSpec(String image, List<String> command, Map<String, Stri
             if (limits.pids() < 0) {
                 throw new InvalidSpecException("limits.pids", "negative");
             }
+        }
+        if (security != null) {
+            security.validate();
         }
         if (network != null) {
             String mode = network.mode();

@@ -25,6 +25,7 @@ final class StateStore {
     static final String EXIT = "exit.json";
     static final String CONSOLE = "console.log";
     static final String MONITOR_LOG = "monitor.log";
+    static final String SECCOMP_RULES = "seccomp.rules";
 
     /**
      * state.json. Start times (clock ticks since boot, /proc/PID/stat field 22) tell our processes from

@@ -45,7 +45,7 @@ class ContainerSpecTest {
         assertEquals("command", assertThrows(InvalidSpecException.class,
                 () -> ContainerSpec.fromJson("{\"image\":\"a\"}").validate()).field());
         assertEquals("cwd", assertThrows(InvalidSpecException.class,
-                () -> new ContainerSpec("a", List.of("x"), null, "rel", null, null, null, null).validate()).field());
+                () -> new ContainerSpec("a", List.of("x"), null, "rel", null, null, null, null, null).validate()).field());
         assertEquals("mounts[0].containerPath", assertThrows(InvalidSpecException.class,
                 () -> ContainerSpec.of("a", List.of("x")).withMounts(List.of(new VolumeMount("/a", "/../etc", false)))
                         .validate()).field());

@@ -179,7 +179,7 @@ class LifecycleTest {
     @Test
     void badCwdIsReported() throws Exception {
         String n = Fixture.name("cwd");
-        rt.create(n, new ContainerSpec("testfs", List.of("true"), null, "/nowhere", null, null, null, null), null);
+        rt.create(n, new ContainerSpec("testfs", List.of("true"), null, "/nowhere", null, null, null, null, null), null);
         ContainerException e = assertThrows(ContainerException.class, () -> rt.start(n));
         assertTrue(e.getMessage().contains("chdir /nowhere"), e.getMessage());
     }
@@ -249,7 +249,7 @@ class LifecycleTest {
                 List.of("sh", "-c", "echo H=$(hostname) G=$GREETING P=$(pwd); cat /data/in.txt; echo out > /data/out.txt;"
                         + " ls /dev; cat /proc/self/mountinfo | grep -c ' /data '"),
                 Map.of("GREETING", "hello"), "/tmp", "box1", List.of(new VolumeMount(vol.toString(), "/data", false)),
-                null, null), null);
+                null, null, null), null);
         rt.start(n);
         await("stopped", Duration.ofSeconds(5), () -> Files.exists(fx.tmp.resolve("containers").resolve(n).resolve("exit.json")));
         String log = Fixture.read(rt.logFile(n));

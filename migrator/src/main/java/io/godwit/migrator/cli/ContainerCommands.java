@@ -78,6 +78,7 @@ final class ContainerCommands {
                 kv.add(new String[] {"Mount", Fmt.text(m.path("hostPath")) + " -> " + Fmt.text(m.path("containerPath"))
                         + (m.path("readOnly").asBoolean(false) ? " (ro)" : "")});
             }
+            confinement(kv, s.path("security"), c.path("confinement"));
             for (Map.Entry<String, JsonNode> e : s.path("env").properties()) {
                 kv.add(new String[] {"Env", e.getKey() + "=" + e.getValue().asText()});
             }
@@ -151,6 +152,43 @@ final class ContainerCommands {
         int run(DaemonClient client) throws IOException {
             client.delete(containerPath(name) + (force ? "?force=true" : ""));
             return ExitCodes.OK;
+        }
+    }
+
+    /** The spec's confinement, and (running) what the kernel reports of the init. */
+    static void confinement(List<String[]> kv, JsonNode sec, JsonNode live) {
+        if (sec.isMissingNode() || sec.isNull()) {
+            kv.add(new String[] {"Confinement", "none recorded (created before confinement existed)"});
+            return;
+        }
+        List<String> caps = new ArrayList<>();
+        sec.path("capabilities").forEach(n -> caps.add(n.asText().replaceFirst("^CAP_", "")));
+        kv.add(new String[] {"Capabilities", caps.isEmpty() ? "none" : String.join(" ", caps)});
+        String seccomp = sec.path("seccomp").asText("default");
+        if (seccomp.equals("custom")) {
+            seccomp += " profile (" + sec.path("seccompProfile").path("syscalls").size() + " rules, default "
+                    + sec.path("seccompProfile").path("defaultAction").asText() + ")";
+        }
+        kv.add(new String[] {"Seccomp", seccomp});
+        kv.add(new String[] {"No new privs", sec.path("noNewPrivileges").asBoolean(true) ? "yes" : "no"});
+        List<String> groups = new ArrayList<>();
+        sec.path("groups").forEach(n -> groups.add(n.asText()));
+        kv.add(new String[] {"User", (sec.hasNonNull("user") ? sec.get("user").asText() : "0:0 (root)")
+                + (groups.isEmpty() ? "" : ", groups " + String.join(",", groups))});
+        kv.add(new String[] {"User namespace", "none (container root is host root, confined as above)"});
+        List<String> tmpfs = new ArrayList<>();
+        sec.path("tmpfs").forEach(n -> tmpfs.add(n.asText()));
+        kv.add(new String[] {"Root filesystem", (sec.path("readOnlyRootfs").asBoolean(false) ? "read-only" : "read-write")
+                + (tmpfs.isEmpty() ? "" : ", tmpfs on " + String.join(" ", tmpfs))});
+        kv.add(new String[] {"Masked paths", join(sec.path("maskedPaths"))});
+        kv.add(new String[] {"Read-only paths", join(sec.path("readonlyPaths"))});
+        if (!live.isMissingNode() && !live.isNull() && live.has("seccomp")) {
+            List<String> eff = new ArrayList<>();
+            live.path("effectiveCapabilities").forEach(n -> eff.add(n.asText().replaceFirst("^CAP_", "")));
+            kv.add(new String[] {"Live (kernel)", "uid " + Fmt.text(live.path("uid")) + ", effective caps "
+                    + (eff.isEmpty() ? "none" : eff.size()) + ", seccomp " + live.path("seccomp").asText()
+                    + " (" + live.path("seccompFilters").asInt() + " filters), no_new_privs "
+                    + (live.path("noNewPrivileges").asBoolean() ? "on" : "off")});
         }
     }
 

@@ -64,6 +64,21 @@ final class LaunchCommand extends BaseCommand {
     String hostname;
     @Option(names = "--no-start", description = "Create the container without starting it.")
     boolean noStart;
+    @Option(names = "--cap-add", paramLabel = "CAP", description = "Add a capability to the default set (repeatable; ALL for every one).")
+    List<String> capAdd = new ArrayList<>();
+    @Option(names = "--cap-drop", paramLabel = "CAP", description = "Drop a capability from the default set (repeatable; ALL for every one).")
+    List<String> capDrop = new ArrayList<>();
+    @Option(names = "--security-opt", paramLabel = "OPT",
+            description = "no-new-privileges=false, seccomp=unconfined or seccomp=PROFILE.json (Docker/OCI format); repeatable.")
+    List<String> securityOpts = new ArrayList<>();
+    @Option(names = {"-u", "--user"}, paramLabel = "UID[:GID]", description = "Run the command as this user (numeric).")
+    String user;
+    @Option(names = "--group-add", paramLabel = "GID", description = "Supplementary group (repeatable).")
+    List<Long> groupAdd = new ArrayList<>();
+    @Option(names = "--read-only", description = "Mount the container's root filesystem read-only.")
+    boolean readOnly;
+    @Option(names = "--tmpfs", paramLabel = "DIR", description = "Mount a fresh tmpfs at DIR (repeatable), e.g. with --read-only.")
+    List<String> tmpfs = new ArrayList<>();
 
     @Mixin Format format;
 
@@ -158,7 +173,69 @@ final class LaunchCommand extends BaseCommand {
         } else if (gateway != null) {
             throw usage("--gateway needs --network bridge");
         }
+        Map<String, Object> security = security();
+        if (!security.isEmpty()) {
+            spec.put("security", security);
+        }
         return spec;
+    }
+
+    /** The spec's "security" object; what is not given is left to the daemon's defaults (confined). */
+    Map<String, Object> security() {
+        Map<String, Object> sec = new LinkedHashMap<>();
+        if (!capAdd.isEmpty()) {
+            sec.put("capAdd", List.copyOf(capAdd));
+        }
+        if (!capDrop.isEmpty()) {
+            sec.put("capDrop", List.copyOf(capDrop));
+        }
+        for (String opt : securityOpts) {
+            int eq = opt.indexOf('=');
+            String key = eq < 0 ? opt : opt.substring(0, eq);
+            String value = eq < 0 ? "" : opt.substring(eq + 1);
+            switch (key) {
+                case "no-new-privileges" -> {
+                    if (!value.isEmpty() && !value.equals("true") && !value.equals("false")) {
+                        throw usage("--security-opt no-new-privileges wants true or false, got '" + value + "'");
+                    }
+                    sec.put("noNewPrivileges", !value.equals("false"));
+                }
+                case "seccomp" -> {
+                    if (value.equals("unconfined") || value.equals("default")) {
+                        sec.put("seccomp", value);
+                    } else if (!value.isEmpty()) {
+                        sec.put("seccomp", "custom");
+                        sec.put("seccompProfile", readProfile(value));
+                    } else {
+                        throw usage("--security-opt seccomp wants unconfined, default or a profile file");
+                    }
+                }
+                default -> throw usage("unknown --security-opt '" + opt
+                        + "' (known: no-new-privileges=false, seccomp=unconfined|PROFILE.json)");
+            }
+        }
+        if (user != null) {
+            sec.put("user", user);
+        }
+        if (!groupAdd.isEmpty()) {
+            sec.put("groups", List.copyOf(groupAdd));
+        }
+        if (readOnly) {
+            sec.put("readOnlyRootfs", true);
+        }
+        if (!tmpfs.isEmpty()) {
+            sec.put("tmpfs", List.copyOf(tmpfs));
+        }
+        return sec;
+    }
+
+    private JsonNode readProfile(String file) {
+        java.nio.file.Path p = java.nio.file.Path.of(file);
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.nio.file.Files.readString(p));
+        } catch (IOException e) {
+            throw usage("seccomp profile " + file + ": " + e.getMessage());
+        }
     }
 
     /** "HOST:CT" or "HOST:CT:ro"/":rw"; host paths are made absolute, as the daemon needs. */

@@ -354,9 +354,31 @@ class CliCommandsTest {
                  "stats": {"memoryBytes": 1048576, "cpuNanos": 1500000000, "pids": 2}}"""));
         CliRunner.Result r = godwit("info", "c1");
         assertEquals(0, r.code(), r::toString);
-        assertTrue(r.out().contains("Status:    RUNNING"), r.out());
-        assertTrue(r.out().contains("Limits:    memory 64.0MiB, cpu 0.5 CPUs, pids -"), r.out());
-        assertTrue(r.out().contains("Mount:     /srv -> /data (ro)"), r.out());
-        assertTrue(r.out().contains("CPU time:  1.50s"), r.out());
+        String out = r.out().replaceAll(" +", " "); // the key column is as wide as the longest key
+        assertTrue(out.contains("Status: RUNNING"), r.out());
+        assertTrue(out.contains("Limits: memory 64.0MiB, cpu 0.5 CPUs, pids -"), r.out());
+        assertTrue(out.contains("Mount: /srv -> /data (ro)"), r.out());
+        assertTrue(out.contains("CPU time: 1.50s"), r.out());
+    }
+
+    @Test
+    void infoShowsTheConfinement() {
+        daemon.on("GET", "/1.0/containers/c1", Reply.json("""
+                {"name": "c1", "status": "RUNNING", "pid": 10, "image": "busybox",
+                 "spec": {"command": ["/bin/sh"], "security": {"capabilities": ["CAP_CHOWN", "CAP_KILL"],
+                   "noNewPrivileges": true, "seccomp": "default", "user": "1000:1000", "groups": [20],
+                   "readOnlyRootfs": true, "tmpfs": ["/run"], "maskedPaths": ["/proc/kcore"],
+                   "readonlyPaths": ["/proc/sys"]}},
+                 "confinement": {"effectiveCapabilities": [], "seccomp": "filter", "seccompFilters": 1,
+                   "noNewPrivileges": true, "uid": 1000}}"""));
+        String out = godwit("info", "c1").out().replaceAll(" +", " ");
+        assertTrue(out.contains("Capabilities: CHOWN KILL"), out);
+        assertTrue(out.contains("Seccomp: default"), out);
+        assertTrue(out.contains("No new privs: yes"), out);
+        assertTrue(out.contains("User: 1000:1000, groups 20"), out);
+        assertTrue(out.contains("Root filesystem: read-only, tmpfs on /run"), out);
+        assertTrue(out.contains("Masked paths: /proc/kcore"), out);
+        assertTrue(out.contains("Read-only paths: /proc/sys"), out);
+        assertTrue(out.contains("Live (kernel): uid 1000, effective caps none, seccomp filter (1 filters), no_new_privs on"), out);
     }
 }

@@ -1,6 +1,7 @@
 package io.godwit.migrator.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -163,6 +164,24 @@ class CliParsingTest {
                 + "{\"hostPath\":\"" + java.nio.file.Path.of("rel").toAbsolutePath() + "\",\"containerPath\":\"/x\",\"readOnly\":false}],"
                 + "\"limits\":{\"memoryBytes\":67108864,\"cpuMillis\":500,\"pids\":32},"
                 + "\"network\":{\"mode\":\"bridge\",\"address\":\"10.77.0.5/24\",\"gateway\":\"10.77.0.1\"}}", json);
+    }
+
+    @Test
+    void launchBuildsTheSecurityObject() throws Exception {
+        java.nio.file.Path profile = java.nio.file.Files.createTempFile("seccomp", ".json");
+        java.nio.file.Files.writeString(profile, "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}");
+        LaunchCommand l = new LaunchCommand();
+        new CommandLine(l).parseArgs("--cap-add", "NET_ADMIN", "--cap-drop", "ALL", "--security-opt",
+                "no-new-privileges=false", "--security-opt", "seccomp=" + profile, "--user", "1000:1000",
+                "--group-add", "20", "--read-only", "--tmpfs", "/run", "busybox", "c1", "--", "true");
+        String json = DaemonClient.json().valueToTree(l.security()).toString();
+        java.nio.file.Files.delete(profile);
+        assertEquals("{\"capAdd\":[\"NET_ADMIN\"],\"capDrop\":[\"ALL\"],\"noNewPrivileges\":false,"
+                + "\"seccomp\":\"custom\",\"seccompProfile\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"},"
+                + "\"user\":\"1000:1000\",\"groups\":[20],\"readOnlyRootfs\":true,\"tmpfs\":[\"/run\"]}", json);
+        LaunchCommand bad = new LaunchCommand();
+        new CommandLine(bad).parseArgs("--security-opt", "apparmor=x", "busybox", "c1");
+        assertTrue(assertThrows(CommandLine.ParameterException.class, bad::security).getMessage().contains("apparmor=x"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.godwit.runtime.cgroup;
 
+import io.godwit.runtime.confine.DeviceRules;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +62,21 @@ final class CgroupV1 implements Cgroup {
         long quota = limits.cpuMillis() > 0 ? Math.max(1000, limits.cpuMillis() * CFS_PERIOD_US / 1000) : -1;
         CgroupFiles.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(quota));
         CgroupFiles.write(dir("pids").resolve("pids.max"), limits.pids() > 0 ? Long.toString(limits.pids()) : "max");
+    }
+
+    /**
+     * Replaces the inherited "a *:* rwm" with runc's default allow-list ({@link DeviceRules}): deny
+     * everything, then allow those. Without a devices hierarchy (not mounted) there is nothing to set.
+     */
+    void allowOnlyDefaultDevices() throws IOException {
+        if (hierarchies.stream().noneMatch(h -> h.has("devices"))) {
+            return;
+        }
+        Path devices = dir("devices");
+        CgroupFiles.write(devices.resolve("devices.deny"), "a");
+        for (String rule : DeviceRules.ALLOW) {
+            CgroupFiles.write(devices.resolve("devices.allow"), rule);
+        }
     }
 
     /**

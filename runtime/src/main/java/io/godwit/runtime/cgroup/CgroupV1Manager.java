@@ -56,6 +56,7 @@ public final class CgroupV1Manager implements CgroupManager {
                 }
             }
             cgroup.applyLimits(limits);
+            cgroup.allowOnlyDefaultDevices();
         } catch (IOException | RuntimeException e) {
             if (!existed) {
                 try {

@@ -56,6 +56,9 @@ final class DaemonProcess implements AutoCloseable {
                 Thread.sleep(100);
             }
         }
+        // The caller never gets this object to close: stop the daemon here, or it outlives the test.
+        process.destroyForcibly();
+        process.waitFor();
         throw new IllegalStateException("godwitd did not answer within 30 s:\n" + Files.readString(log));
     }
 

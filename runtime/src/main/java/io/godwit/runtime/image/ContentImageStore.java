@@ -186,6 +186,7 @@ public final class ContentImageStore implements ImageStore {
                 // overlay: only there can a deletion (whiteout) or a replaced directory (opaque) be written.
                 if (changes != null) {
                     LayerCopy.moveInto(changes, rootfs.changesDir());
+                    OverlayLayer.forgetOrigins(rootfs.changesDir());
                 } else {
                     Files.createDirectories(rootfs.changesDir());
                 }

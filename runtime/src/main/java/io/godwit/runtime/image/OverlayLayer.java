@@ -14,6 +14,8 @@ import java.util.Map;
  */
 public final class OverlayLayer {
     public static final String OPAQUE = "trusted.overlay.opaque";
+    /** A file handle of the lower file an upper entry was copied up from, on the overlay it was made in. */
+    public static final String ORIGIN = "trusted.overlay.origin";
 
     private OverlayLayer() {
     }
@@ -47,6 +49,27 @@ public final class OverlayLayer {
         if (XattrCalls.INSTANCE.lsetxattr(p.toString(), name, v, v.length, 0) != 0) {
             throw new IOException("cannot set xattr " + name + " on " + p + ": "
                     + XattrCalls.INSTANCE.strerror(XattrCalls.errno()));
+        }
+    }
+
+    /**
+     * Drops every {@link #ORIGIN} below {@code upper}: saved changes that become the upper layer of a
+     * new overlay (a restore, a warm start, a move to another host) point with them at files of the
+     * lower layer they were made on, and an overlay mounted with index=on (which Godwit uses so
+     * that CRIU can dump inotify watches) verifies the upper root's origin and refuses the mount
+     * when it does not match. Whiteouts and opaque directories, the layer's meaning, stay.
+     */
+    public static void forgetOrigins(Path upper) throws IOException {
+        try (var all = Files.walk(upper)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                if (XattrCalls.INSTANCE.lremovexattr(p.toString(), ORIGIN) != 0) {
+                    int err = XattrCalls.errno();
+                    if (err != XattrCalls.ENODATA && err != XattrCalls.ENOTSUP) {
+                        throw new IOException("cannot remove " + ORIGIN + " from " + p + ": "
+                                + XattrCalls.INSTANCE.strerror(err));
+                    }
+                }
+            }
         }
     }
 }

@@ -19,6 +19,7 @@ public interface XattrCalls {
 
     @SaveError long lgetxattr(String path, String name, @Out byte[] value, long size);
     @SaveError int lsetxattr(String path, String name, @In byte[] value, long size, int flags);
+    @SaveError int lremovexattr(String path, String name);
     String strerror(int errnum);
 
     static int errno() {

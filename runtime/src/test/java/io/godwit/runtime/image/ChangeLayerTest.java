@@ -131,6 +131,29 @@ class ChangeLayerTest {
         assertChanged(store.openRootfs(tmp.resolve("containers/second")).path());
     }
 
+    /**
+     * Changes saved on another overlay (another host's image, say) carry copy-up origins that point
+     * into that overlay's lower layer; with index=on the kernel checks the upper root's origin
+     * against this lower layer. The new upper layer forgets them and keeps its meaning.
+     */
+    @Test
+    void changesMadeOnAnotherOverlayForgetTheirOriginsAndMount() throws IOException {
+        Path incoming = Files.createDirectories(tmp.resolve("work/foreign"));
+        Files.writeString(Files.createDirectories(incoming.resolve("etc")).resolve("motd"), "from elsewhere\n");
+        OverlayLayer.setXattr(incoming, OverlayLayer.ORIGIN, "not a handle of this host's image");
+        OverlayLayer.setXattr(incoming.resolve("etc"), OverlayLayer.ORIGIN, "nor this");
+        OverlayLayer.setXattr(incoming.resolve("etc"), OverlayLayer.OPAQUE, "y");
+        ContainerRootfs r = store.createRootfs("busybox", tmp.resolve("containers/foreign"), incoming);
+        made.add(r);
+        assertTrue(MountTable.isMountPoint(r.path()));
+        // the kernel, mounting with index=on, records the origin of this lower layer instead
+        assertFalse("not a handle of this host's image".equals(OverlayLayer.xattr(r.changesDir(), OverlayLayer.ORIGIN)));
+        assertEquals(null, OverlayLayer.xattr(r.changesDir().resolve("etc"), OverlayLayer.ORIGIN));
+        assertTrue(OverlayLayer.isOpaque(r.changesDir().resolve("etc")), "the layer's meaning stays");
+        assertEquals("from elsewhere\n", Files.readString(r.path().resolve("etc/motd")));
+        assertFalse(Files.exists(r.path().resolve("etc/passwd")), "opaque: the image's /etc is hidden");
+    }
+
     @Test
     void aCopyRootfsIsMadeFromItsSavedTreeAlone() throws IOException {
         ContentImageStore copies = new ContentImageStore(tmp.resolve("images-copy"), RootfsMode.COPY);

@@ -73,6 +73,10 @@ public final class GodwitDaemon implements Callable<Integer> {
                     + "(default: 30; the file's criuStallSeconds)")
     Integer criuStallSeconds;
 
+    @Option(names = "--cluster", paramLabel = "URL[,URL...]",
+            description = "join the fleet whose etcd is at these client URLs (docs/CLUSTER.md; the file's \"cluster\")")
+    String cluster;
+
     @Option(names = "--config", paramLabel = "PATH",
             description = "settings file, JSON (default: /etc/godwit/godwitd.json if it exists); options given override it")
     Path configFile;
@@ -191,13 +195,18 @@ public final class GodwitDaemon implements Callable<Integer> {
             }
             DaemonApi api = new DaemonApi(config, runtime, images, checkpoints, operations, catalog, events, criu, peers,
                     moves);
-            Router router = api.router();
+            io.godwit.migrator.cluster.Cluster fleet = settings.cluster() == null
+                    ? io.godwit.migrator.cluster.Cluster.none()
+                    : io.godwit.migrator.cluster.Cluster.join(settings.cluster(), node, config.root(), host, VERSION,
+                            runtime, peers, moves, checkpoints, operations);
+            Router router = fleet.routes(api.router());
             if (listenAddress != null) {
                 peers.listen(listenAddress, incoming,
                         (pipeline, client) -> HttpApiHandler.install(pipeline, router, workers, "remote " + client));
                 LOG.info("peers and remote clients: TLS on " + peers.listenAddress() + ", certificate "
                         + peers.identity().fingerprint());
             }
+            fleet.start();
             api.containerDefaults(settings.containerDefaults());
             api.hostReport(HostReport.of(host));
             // Moves cut short by our own stop: their containers are frozen here until their target answers.
@@ -218,6 +227,7 @@ public final class GodwitDaemon implements Callable<Integer> {
                 LOG.info("godwitd " + VERSION + " listening on " + config.socket() + ", root " + config.root());
                 stopped.await();
                 LOG.info("stopping; containers keep running");
+                fleet.close();
             }
         } finally {
             workers.shutdownNow();

@@ -87,6 +87,14 @@ public final class GodwitDaemon implements Callable<Integer> {
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     public static void main(String[] args) {
+        // CRIU calls block in native code (jnr recvmsg), which pins a virtual thread's carrier: with
+        // as many carriers as CPUs, two lazy moves on a 2-CPU host stop every other virtual thread
+        // (the API included). More carriers than CPUs costs only idle OS threads. Set before the
+        // first virtual thread exists; an explicit -D wins.
+        if (System.getProperty("jdk.virtualThreadScheduler.parallelism") == null) {
+            System.setProperty("jdk.virtualThreadScheduler.parallelism",
+                    Integer.toString(Math.max(64, 4 * Runtime.getRuntime().availableProcessors())));
+        }
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
         System.exit(new CommandLine(new GodwitDaemon()).execute(args));
     }

@@ -133,8 +133,8 @@ public final class Cluster implements AutoCloseable {
 
     private static int parallel(Integer p) {
         int n = p == null ? defaultParallel() : p;
-        if (n < 1 || n > 64) {
-            throw ApiException.badRequest("'parallel' must be between 1 and 64");
+        if (n < 1 || n > 16) {
+            throw ApiException.badRequest("'parallel' must be between 1 and 16");
         }
         return n;
     }

@@ -35,6 +35,8 @@ public final class Etcd implements AutoCloseable {
         this.endpoints = settings.endpointList();
         ClientBuilder b = Client.builder().endpoints(settings.endpoints().toArray(String[]::new))
                 .connectTimeout(Duration.ofSeconds(2))
+                // no pings on an idle connection: etcd answers them with GOAWAY too_many_pings
+                .keepaliveWithoutCalls(false)
                 // jetcd retries a failed call by itself; bounded here so that our own bound decides
                 .retryMaxDuration(CALL).retryMaxAttempts(2).retryDelay(200).retryMaxDelay(1000);
         if (settings.caFile() != null || settings.certFile() != null) {

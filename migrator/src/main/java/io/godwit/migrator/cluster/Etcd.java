@@ -70,8 +70,9 @@ public final class Etcd implements AutoCloseable {
             return f.get(CALL.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             f.cancel(true);
-            throw new ClusterUnavailableException("etcd at " + endpoints + " did not answer within " + CALL.toMillis()
-                    + " ms (" + step + ")");
+            throw new ClusterUnavailableException("the fleet's etcd at " + endpoints + " did not answer within "
+                    + CALL.toMillis() + " ms (" + step + "): cluster commands need it; this daemon's own containers,"
+                    + " checkpoints and moves to known remotes go on without it");
         } catch (ExecutionException e) {
             Throwable c = e.getCause() == null ? e : e.getCause();
             throw new ClusterUnavailableException("etcd at " + endpoints + " failed " + step + ": " + c.getMessage(), c);

@@ -107,6 +107,16 @@ class MemberWork {
         }
     }
 
+    /** The container's status on the member at peer (as status() here), or UNKNOWN when it cannot be asked. */
+    String statusOn(Peer peer, String container) {
+        try {
+            var r = client(peer).send("GET", "/1.0/containers/" + DaemonClient.seg(container), null);
+            return r.status() == 404 ? "GONE" : r.ok() ? r.json().path("status").asText("UNKNOWN") : "UNKNOWN";
+        } catch (Exception e) {
+            return "UNKNOWN (" + describe(e) + ")";
+        }
+    }
+
     /** A client of another member's API, presenting this daemon's certificate and pinning the member's. */
     DaemonClient client(Peer peer) throws Exception {
         return DaemonClient.overTls(peer.address(), TlsContexts.httpsClientContext(peers.identity(), peer.fingerprint()));

@@ -104,8 +104,15 @@ final class Restoration {
         if (peer.isEmpty()) {
             return new Outcome(o.name(), from, "failed", "member " + from + " publishes no address");
         }
-        // auto: the member running it now picks lazy where both hosts can, else cold
+        // auto: the member running it now picks lazy where both hosts can, else cold; a failed move
+        // that left it running there is tried once more, cold (as an evacuation falls back)
         MemberWork.Result r = work.moveOn(peer.get(), o.name(), node.name(), "auto");
+        if (!r.ok() && work.statusOn(peer.get(), o.name()).equals("RUNNING")) {
+            LOG.warning("restore of " + node.name() + ": " + o.name() + ": the move back failed (" + r.error()
+                    + "); it still runs on " + from + ": trying a cold move");
+            MemberWork.Result cold = work.moveOn(peer.get(), o.name(), node.name(), "cold");
+            r = cold.ok() ? cold : MemberWork.Result.failed(r.error() + "; then cold: " + cold.error());
+        }
         if (!r.ok()) {
             LOG.warning("restore of " + node.name() + ": " + o.name() + " stays on " + from + ": " + r.error());
             return new Outcome(o.name(), from, "failed", r.error());

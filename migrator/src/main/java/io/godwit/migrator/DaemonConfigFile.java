@@ -51,7 +51,8 @@ public final class DaemonConfigFile {
 
     /** The settings the daemon runs with, after the merge. {@code source} is the file read, or null. */
     public record Settings(Path root, Path socket, String listen, String cgroupParent, Level logLevel,
-            ContainerDefaults containerDefaults, BreakpointMode criuBreakpoints, Duration criuStall, Path source) {
+            ContainerDefaults containerDefaults, BreakpointMode criuBreakpoints, Duration criuStall, Path source,
+            io.godwit.migrator.cluster.ClusterSettings cluster) {
     }
 
     /** A settings file that cannot be used; the message names the file and the key. */
@@ -65,7 +66,7 @@ public final class DaemonConfigFile {
 
     // The file's shape. Scalars are read as JsonNode so that each value is checked, and named, here.
     record FileSettings(JsonNode root, JsonNode socket, JsonNode listen, JsonNode cgroupParent, JsonNode logLevel,
-            FileDefaults defaults, JsonNode criuBreakpoints, JsonNode criuStallSeconds) {
+            FileDefaults defaults, JsonNode criuBreakpoints, JsonNode criuStallSeconds, JsonNode cluster) {
     }
 
     record FileDefaults(FileLimits limits) {
@@ -87,7 +88,7 @@ public final class DaemonConfigFile {
 
     static Settings resolve(Path configOption, CommandLine.ParseResult options, Path defaultPath) throws ConfigException {
         Path file = configOption != null ? configOption : Files.exists(defaultPath) ? defaultPath : null;
-        FileSettings f = file == null ? new FileSettings(null, null, null, null, null, null, null, null) : read(file);
+        FileSettings f = file == null ? new FileSettings(null, null, null, null, null, null, null, null, null) : read(file);
         String where = file == null ? "" : file + ": ";
         Path root = option(options, "--root", Path.class);
         if (root == null) {
@@ -128,7 +129,22 @@ public final class DaemonConfigFile {
         }
         Duration criuStall = stall == null ? CriuLaunch.DEFAULT_STALL_TIMEOUT : Duration.ofSeconds(stall);
         return new Settings(root.toAbsolutePath(), socket.toAbsolutePath(), listen, cgroupParent, level, defaults,
-                breakpoints, criuStall, file);
+                breakpoints, criuStall, file, cluster(where, f.cluster(), option(options, "--cluster", String.class)));
+    }
+
+    /** The fleet to join: the file's "cluster", whose endpoints --cluster URLS replaces; null for none. */
+    private static io.godwit.migrator.cluster.ClusterSettings cluster(String where, JsonNode v, String urls)
+            throws ConfigException {
+        try {
+            var fromFile = io.godwit.migrator.cluster.ClusterConfig.read(v);
+            if (urls == null) {
+                return fromFile;
+            }
+            var given = io.godwit.migrator.cluster.ClusterSettings.ofUrls(urls);
+            return fromFile == null ? given : fromFile.withEndpoints(given.endpoints());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException((urls != null && v == null ? "--cluster: " : where) + e.getMessage());
+        }
     }
 
     /** The value of an option given on the command line, or null (also for an option this build lacks). */

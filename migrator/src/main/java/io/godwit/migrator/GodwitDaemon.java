@@ -69,6 +69,10 @@ public final class GodwitDaemon implements Callable<Integer> {
                     + "(default: 30; the file's criuStallSeconds)")
     Integer criuStallSeconds;
 
+    @Option(names = "--cluster", paramLabel = "URL[,URL...]",
+            description = "join the fleet whose etcd is at these client URLs (docs/CLUSTER.md; the file's \"cluster\")")
+    String cluster;
+
     @Option(names = "--config", paramLabel = "PATH",
             description = "settings file, JSON (default: /etc/godwit/godwitd.json if it exists); options given override it")
     Path configFile;
@@ -79,6 +83,14 @@ public final class GodwitDaemon implements Callable<Integer> {
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     public static void main(String[] args) {
+        // CRIU calls block in native code (jnr recvmsg), which pins a virtual thread's carrier: with
+        // as many carriers as CPUs, two lazy moves on a 2-CPU host stop every other virtual thread
+        // (the API included). More carriers than CPUs costs only idle OS threads. Set before the
+        // first virtual thread exists; an explicit -D wins.
+        if (System.getProperty("jdk.virtualThreadScheduler.parallelism") == null) {
+            System.setProperty("jdk.virtualThreadScheduler.parallelism",
+                    Integer.toString(Math.max(64, 4 * Runtime.getRuntime().availableProcessors())));
+        }
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
         System.exit(new CommandLine(new GodwitDaemon()).execute(args));
     }
@@ -165,13 +177,18 @@ public final class GodwitDaemon implements Callable<Integer> {
             }
             DaemonApi api = new DaemonApi(config, runtime, images, checkpoints, operations, catalog, events, criu, peers,
                     moves);
-            Router router = api.router();
+            io.godwit.migrator.cluster.Cluster fleet = settings.cluster() == null
+                    ? io.godwit.migrator.cluster.Cluster.none()
+                    : io.godwit.migrator.cluster.Cluster.join(settings.cluster(), node, config.root(), host, VERSION,
+                            runtime, peers, moves, checkpoints, operations);
+            Router router = fleet.routes(api.router());
             if (listenAddress != null) {
                 peers.listen(listenAddress, incoming,
                         (pipeline, client) -> HttpApiHandler.install(pipeline, router, workers, "remote " + client));
                 LOG.info("peers and remote clients: TLS on " + peers.listenAddress() + ", certificate "
                         + peers.identity().fingerprint());
             }
+            fleet.start();
             api.containerDefaults(settings.containerDefaults());
             api.hostReport(host);
             // Moves cut short by our own stop: their containers are frozen here until their target answers.
@@ -192,6 +209,7 @@ public final class GodwitDaemon implements Callable<Integer> {
                 LOG.info("godwitd " + VERSION + " listening on " + config.socket() + ", root " + config.root());
                 stopped.await();
                 LOG.info("stopping; containers keep running");
+                fleet.close();
             }
         } finally {
             workers.shutdownNow();

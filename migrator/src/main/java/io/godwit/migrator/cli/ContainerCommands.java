@@ -17,9 +17,14 @@ final class ContainerCommands {
     @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, description = "List containers.")
     static final class ListCmd extends BaseCommand {
         @Mixin Format format;
+        @Option(names = "--all-nodes", description = "every member's containers, from the fleet's directory")
+        boolean allNodes;
 
         @Override
         int run(DaemonClient client) throws IOException {
+            if (allNodes) {
+                return ClusterCommands.listAllNodes(this, client, format);
+            }
             JsonNode list = client.get("/1.0/containers").json();
             if (format.json()) {
                 printJson(list);

@@ -48,6 +48,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 OperationCommands.Cancel.class,
                 OperationCommands.Events.class,
                 DoctorCommand.class,
+                ClusterCommands.class,
         })
 public final class GodwitCli implements Runnable {
     static final String VERSION = "0.1.0-SNAPSHOT";

@@ -150,6 +150,57 @@ public final class PeerLink implements AutoCloseable {
         }
     }
 
+    /** The trust-store name of a member trusted because its fleet published it (see cluster.ClusterTrust). */
+    public static final String MEMBER_PREFIX = "cluster:";
+
+    /**
+     * Trusts a fleet member as the cluster published it, and knows it as a remote by its member
+     * name (so moves name it like any remote). A remote of that name paired by hand, with another
+     * certificate, wins: returns false and changes nothing.
+     */
+    public synchronized boolean trustMember(String name, String address, String fingerprint) throws Exception {
+        var existing = catalog.remotes().stream().filter(r -> r.name().equals(name)).findFirst();
+        if (existing.isPresent() && !existing.get().fingerprint().equals(fingerprint)
+                && !isMember(existing.get().fingerprint())) {
+            return false;
+        }
+        if (existing.isPresent() && existing.get().equals(new RemoteRecord(name, address, fingerprint))
+                && isMember(fingerprint)) {
+            return true;
+        }
+        if (!trust.isTrusted(fingerprint)) {
+            trust.add(new TrustedPeer(MEMBER_PREFIX + name, fingerprint, Instant.now(), TrustedPeer.PEER));
+        }
+        catalog.putRemote(new RemoteRecord(name, address, fingerprint));
+        if (existing.isPresent() && !existing.get().fingerprint().equals(fingerprint)) {
+            PeerSession s = sessions.remove(name);
+            if (s != null) {
+                s.close();
+            }
+            trust.revoke(existing.get().fingerprint());
+        }
+        LOG.info("trusting fleet member " + name + " at " + address + " (" + fingerprint + ")");
+        return true;
+    }
+
+    /** Stops trusting a member the fleet no longer publishes (a remote paired by hand stays). */
+    public synchronized void forgetMember(String name) throws Exception {
+        var r = catalog.remotes().stream().filter(x -> x.name().equals(name)).findFirst();
+        if (r.isPresent() && isMember(r.get().fingerprint())) {
+            removeRemote(name);
+            LOG.info("no longer trusting " + name + ": the fleet does not publish it any more");
+        }
+    }
+
+    /** The names of the remotes trusted as fleet members. */
+    public List<String> memberNames() throws Exception {
+        return catalog.remotes().stream().filter(r -> isMember(r.fingerprint())).map(RemoteRecord::name).toList();
+    }
+
+    private boolean isMember(String fingerprint) {
+        return trust.get(fingerprint).map(t -> t.name().startsWith(MEMBER_PREFIX)).orElse(false);
+    }
+
     public static InetSocketAddress parseAddress(String address) {
         int colon = address == null ? -1 : address.lastIndexOf(':');
         if (colon <= 0 || colon == address.length() - 1) {

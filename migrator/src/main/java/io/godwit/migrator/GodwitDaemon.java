@@ -15,6 +15,7 @@ import io.godwit.migrator.move.PageServers;
 import io.godwit.migrator.peer.PeerLink;
 import java.net.InetSocketAddress;
 import io.godwit.migrator.catalog.Catalog;
+import io.godwit.migrator.catalog.CatalogOpener;
 import io.godwit.migrator.checkpoint.CheckpointService;
 import io.godwit.migrator.ops.EventBus;
 import io.godwit.migrator.ops.OperationManager;
@@ -81,6 +82,7 @@ public final class GodwitDaemon implements Callable<Integer> {
     CommandSpec spec;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
+
 
     public static void main(String[] args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
@@ -154,7 +156,15 @@ public final class GodwitDaemon implements Callable<Integer> {
                 .withStallTimeout(settings.criuStall());
         ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
         ContentImageStore images = new ContentImageStore(config.root().resolve("images"));
-        try (Catalog catalog = Catalog.open(config.root().resolve("catalog.db"));
+        Catalog opened;
+        try {
+            opened = CatalogOpener.open(config.root().resolve("catalog.db")).catalog();
+        } catch (CatalogOpener.UnusableCatalogException e) {
+            spec.commandLine().getErr().println("godwitd: " + e.getMessage());
+            workers.shutdownNow();
+            return 1;
+        }
+        try (Catalog catalog = opened;
                 PeerLink peers = PeerLink.open(config.root().resolve("peer"), node, catalog);
                 ContainerRuntime runtime = new ContainerRuntime(RuntimeConfig.of(config.root().resolve("containers"),
                         images, CgroupManager.detect(cgroupParent),
@@ -163,10 +173,10 @@ public final class GodwitDaemon implements Callable<Integer> {
             CriuClient criu = new CriuClient(CRIU, launch);
             CheckpointService checkpoints = new CheckpointService(runtime, criu, catalog,
                     config.root().resolve("checkpoints"), config.root().resolve("tmp"));
-            int discarded = checkpoints.reconcile();
+            var recovered = checkpoints.reconcile();
             discardScratch(config.root().resolve("tmp"));
-            LOG.info("catalog reconciled: " + interrupted + " interrupted operations, " + discarded
-                    + " half-written checkpoints discarded, " + runtime.list().size() + " containers");
+            LOG.info("catalog reconciled: " + interrupted + " interrupted operations, " + recovered + ", "
+                    + runtime.list().size() + " containers");
             EventBus events = new EventBus();
             OperationManager operations = new OperationManager(workers, catalog, events);
             PageServers pageServers = new PageServers();

@@ -11,6 +11,7 @@ import java.util.List;
 
 /** A real godwitd in its own JVM, on a throwaway root and socket, as an operator would run it. */
 final class DaemonProcess implements AutoCloseable {
+    private static final long START_SECONDS = 120;
     final Path root;
     final Path socket;
     final Path log;
@@ -51,7 +52,8 @@ final class DaemonProcess implements AutoCloseable {
         cmd.addAll(extraArgs);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        // bounded, but generous: the host probe and the start-up checks take 30 s and more on a loaded machine
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(START_SECONDS));
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("godwitd exited with " + process.exitValue() + ":\n" + Files.readString(log));
@@ -64,7 +66,7 @@ final class DaemonProcess implements AutoCloseable {
                 Thread.sleep(100);
             }
         }
-        throw new IllegalStateException("godwitd did not answer within 30 s:\n" + Files.readString(log));
+        throw new IllegalStateException("godwitd did not answer within " + START_SECONDS + " s:\n" + Files.readString(log));
     }
 
     /** The daemon dies as in a crash: no shutdown hook, no clean-up. */

@@ -24,9 +24,33 @@ public final class Catalog implements AutoCloseable {
         this.db = db;
     }
 
+    /** The file is a database, but SQLite's own check finds it damaged. */
+    public static final class DamagedCatalogException extends SQLException {
+        DamagedCatalogException(String message) {
+            super(message);
+        }
+    }
+
+    /** Opens (or makes) the catalog; see {@link CatalogOpener} for what happens to an unreadable one. */
     public static Catalog open(Path file) throws SQLException {
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        try {
+            prepare(c);
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return new Catalog(c);
+    }
+
+    private static void prepare(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
+                String verdict = rs.next() ? rs.getString(1) : "no answer";
+                if (!"ok".equals(verdict)) {
+                    throw new DamagedCatalogException("SQLite's quick_check says: " + verdict);
+                }
+            }
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("PRAGMA synchronous=FULL");
             s.execute("PRAGMA busy_timeout=5000");
@@ -47,7 +71,6 @@ public final class Catalog implements AutoCloseable {
                     CREATE TABLE IF NOT EXISTS remotes (
                       name TEXT PRIMARY KEY, address TEXT NOT NULL, fingerprint TEXT NOT NULL)""");
         }
-        return new Catalog(c);
     }
 
     // --- checkpoints ---------------------------------------------------------------------

@@ -35,7 +35,7 @@ import java.util.logging.Logger;
 /**
  * Local checkpoints and restores. A checkpoint directory holds CRIU's images (images/), the
  * container's own rootfs changes (rootfs/), and manifest.json, written last: a directory without a
- * complete catalog row is a dump that never finished and is discarded at start.
+ * manifest.json is a dump that never finished and is discarded at start (CheckpointRecovery).
  */
 public final class CheckpointService {
     private static final Logger LOG = Logger.getLogger(CheckpointService.class.getName());
@@ -309,27 +309,12 @@ public final class CheckpointService {
         return removed;
     }
 
-    /** Discards half-written checkpoints (rows still WRITING, directories with no row) left by a crash. */
-    public int reconcile() throws Exception {
-        int discarded = 0;
-        for (CheckpointRecord r : catalog.allCheckpoints()) {
-            if (r.state() == CheckpointRecord.State.WRITING) {
-                thawAfterCrash(r.container());
-            }
-            if (r.state() == CheckpointRecord.State.WRITING || !Files.isDirectory(dirOf(r.id()))) {
-                discard(r.id());
-                discarded++;
-            }
-        }
-        try (var dirs = Files.list(checkpointsDir)) {
-            for (Path d : dirs.toList()) {
-                if (catalog.checkpoint(d.getFileName().toString()).isEmpty()) {
-                    Trees.delete(d);
-                    discarded++;
-                }
-            }
-        }
-        return discarded;
+    /**
+     * At start: takes back every checkpoint whose manifest verifies (a reset or new catalog loses
+     * none), discards only dumps that never finished, keeps damaged ones on disk; see CheckpointRecovery.
+     */
+    public CheckpointRecovery.Summary reconcile() throws Exception {
+        return new CheckpointRecovery(catalog, checkpointsDir, this::thawAfterCrash).run();
     }
 
     /** A daemon that died mid-checkpoint left its container frozen by our pause: it must run again. */

@@ -82,7 +82,8 @@ public final class GodwitDaemon implements Callable<Integer> {
     CommandSpec spec;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
-
+    /** Held (referenced) for the daemon's life: a channel that is collected would drop the lock. */
+    private RootLock rootLock;
 
     public static void main(String[] args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
@@ -151,6 +152,12 @@ public final class GodwitDaemon implements Callable<Integer> {
         InetSocketAddress listenAddress = listen == null ? null : PeerLink.parseAddress(listen);
         String node = nodeName != null ? nodeName : java.net.InetAddress.getLocalHost().getHostName();
         Files.createDirectories(config.root());
+        try {
+            rootLock = RootLock.acquire(config.root()); // before anything under the root is read or changed
+        } catch (RootLock.HeldException e) {
+            spec.commandLine().getErr().println("godwitd: " + e.getMessage());
+            return 1;
+        }
         HostFacts host = probeHost(config.root(), settings.criuBreakpoints());
         CriuLaunch launch = CriuLaunch.defaults().withHardwareBreakpoints(!host.breakpointsOff())
                 .withStallTimeout(settings.criuStall());

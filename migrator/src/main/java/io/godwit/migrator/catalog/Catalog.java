@@ -58,7 +58,9 @@ public final class Catalog implements AutoCloseable {
                     CREATE TABLE IF NOT EXISTS checkpoints (
                       id TEXT PRIMARY KEY, container TEXT NOT NULL, created_at TEXT NOT NULL,
                       state TEXT NOT NULL, size_bytes INTEGER NOT NULL DEFAULT 0,
-                      left_running INTEGER NOT NULL, criu_version TEXT, kernel TEXT)""");
+                      left_running INTEGER NOT NULL, criu_version TEXT, kernel TEXT,
+                      made_by TEXT NOT NULL DEFAULT 'HAND')""");
+            addColumnIfMissing(s, "checkpoints", "made_by", "TEXT NOT NULL DEFAULT 'HAND'");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS schedules (
                       container TEXT PRIMARY KEY, every_seconds INTEGER NOT NULL, keep INTEGER NOT NULL,
@@ -73,12 +75,25 @@ public final class Catalog implements AutoCloseable {
         }
     }
 
+    /** Catalogs made by an older daemon lack the newer columns; their rows get the column's default. */
+    private static void addColumnIfMissing(Statement s, String table, String column, String definition)
+            throws SQLException {
+        try (ResultSet rs = s.executeQuery("PRAGMA table_info(" + table + ")")) {
+            while (rs.next()) {
+                if (rs.getString("name").equals(column)) {
+                    return;
+                }
+            }
+        }
+        s.execute("ALTER TABLE " + table + " ADD COLUMN " + column + " " + definition);
+    }
+
     // --- checkpoints ---------------------------------------------------------------------
 
     public synchronized void insertCheckpoint(CheckpointRecord r) throws SQLException {
         try (PreparedStatement p = db.prepareStatement(
-                "INSERT INTO checkpoints(id, container, created_at, state, size_bytes, left_running, criu_version, kernel)"
-                        + " VALUES (?,?,?,?,?,?,?,?)")) {
+                "INSERT INTO checkpoints(id, container, created_at, state, size_bytes, left_running, criu_version, kernel,"
+                        + " made_by) VALUES (?,?,?,?,?,?,?,?,?)")) {
             p.setString(1, r.id());
             p.setString(2, r.container());
             p.setString(3, r.createdAt().toString());
@@ -87,6 +102,7 @@ public final class Catalog implements AutoCloseable {
             p.setInt(6, r.leftRunning() ? 1 : 0);
             p.setString(7, r.criuVersion());
             p.setString(8, r.kernel());
+            p.setString(9, r.madeBy().name());
             p.executeUpdate();
         }
     }
@@ -124,7 +140,8 @@ public final class Catalog implements AutoCloseable {
 
     private List<CheckpointRecord> queryCheckpoints(String where, String arg) throws SQLException {
         try (PreparedStatement p = db.prepareStatement(
-                "SELECT id, container, created_at, state, size_bytes, left_running, criu_version, kernel FROM checkpoints "
+                "SELECT id, container, created_at, state, size_bytes, left_running, criu_version, kernel, made_by"
+                        + " FROM checkpoints "
                         + where)) {
             if (arg != null) {
                 p.setString(1, arg);
@@ -134,7 +151,7 @@ public final class Catalog implements AutoCloseable {
                 while (rs.next()) {
                     out.add(new CheckpointRecord(rs.getString(1), rs.getString(2), Instant.parse(rs.getString(3)),
                             CheckpointRecord.State.valueOf(rs.getString(4)), rs.getLong(5), rs.getInt(6) == 1,
-                            rs.getString(7), rs.getString(8)));
+                            rs.getString(7), rs.getString(8), CheckpointRecord.MadeBy.valueOf(rs.getString(9))));
                 }
             }
             return out;

@@ -93,7 +93,7 @@ public final class CheckpointRecovery {
         }
         long size = m.files().stream().mapToLong(ManifestFile::size).sum();
         catalog.insertCheckpoint(new CheckpointRecord(id, m.container(), m.createdAt(), CheckpointRecord.State.COMPLETE,
-                size, m.leftRunning(), m.criuVersion(), m.kernel()));
+                size, m.leftRunning(), m.criuVersion(), m.kernel(), CheckpointRecord.MadeBy.HAND));
         rebuilt++;
         LOG.info("checkpoint " + id + " of " + m.container() + " taken back into the catalog from its verified manifest");
     }

@@ -83,6 +83,12 @@ public final class CheckpointService {
      * With {@code stop}, the container is stopped only once the checkpoint is complete on disk.
      */
     public CheckpointRecord checkpoint(String name, boolean stop, Operation op) throws Exception {
+        return checkpoint(name, stop, CheckpointRecord.MadeBy.HAND, op);
+    }
+
+    /** As {@link #checkpoint(String, boolean, Operation)}, recording who made it (retention prunes only its own). */
+    public CheckpointRecord checkpoint(String name, boolean stop, CheckpointRecord.MadeBy madeBy, Operation op)
+            throws Exception {
         requireRunning(name);
         String id = ID_TIME.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 6);
         Path dir = dirOf(id);
@@ -91,7 +97,7 @@ public final class CheckpointService {
         CriuVersion version = criu.version();
         String kernel = System.getProperty("os.version");
         CheckpointRecord record = new CheckpointRecord(id, name, Instant.now(), CheckpointRecord.State.WRITING, 0,
-                !stop, version.toString(), kernel);
+                !stop, version.toString(), kernel, madeBy);
         catalog.insertCheckpoint(record);
         boolean paused = false;
         boolean complete = false;
@@ -297,10 +303,14 @@ public final class CheckpointService {
         }
     }
 
-    /** Keeps the newest {@code keep} complete checkpoints of a container, deleting older ones. */
+    /**
+     * A schedule's retention: keeps the newest {@code keep} complete checkpoints its schedule made,
+     * deleting older ones of those. Checkpoints made by hand (or by nobody known) are never touched.
+     */
     public int prune(String name, int keep) throws Exception {
         List<CheckpointRecord> all = catalog.checkpointsOf(name).stream()
-                .filter(r -> r.state() == CheckpointRecord.State.COMPLETE).toList();
+                .filter(r -> r.state() == CheckpointRecord.State.COMPLETE)
+                .filter(r -> r.madeBy() == CheckpointRecord.MadeBy.SCHEDULE).toList();
         int removed = 0;
         for (int i = keep; i < all.size(); i++) {
             discard(all.get(i).id());
@@ -339,6 +349,7 @@ public final class CheckpointService {
         m.put("criuVersion", r.criuVersion());
         m.put("kernel", r.kernel());
         m.put("state", r.state().name().toLowerCase());
+        m.put("madeBy", r.madeBy().word());
         return m;
     }
 }

@@ -485,7 +485,7 @@ final class DaemonApi {
 
     // --- operations --------------------------------------------------------------------
 
-    private Operation operation(String id) {
+    private Operation operation(String id) throws Exception {
         return operations.find(id).orElseThrow(() -> ApiException.notFound("operation", id));
     }
 
@@ -496,7 +496,7 @@ final class DaemonApi {
         return op;
     }
 
-    private Object cancelOperation(ApiRequest r) {
+    private Object cancelOperation(ApiRequest r) throws Exception {
         Operation op = operation(r.param("id"));
         if (!operations.cancel(op.getId())) {
             throw ApiException.conflict("operation " + op.getId() + " is not running");

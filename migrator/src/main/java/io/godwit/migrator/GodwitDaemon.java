@@ -186,6 +186,7 @@ public final class GodwitDaemon implements Callable<Integer> {
                     + runtime.list().size() + " containers");
             EventBus events = new EventBus();
             OperationManager operations = new OperationManager(workers, catalog, events);
+            operations.applyRetention();
             PageServers pageServers = new PageServers();
             MoveService moves = new MoveService(runtime, images, checkpoints, criu, peers, catalog, operations,
                     config.root().resolve("tmp"), pageServers, config.root().resolve("outgoing"));

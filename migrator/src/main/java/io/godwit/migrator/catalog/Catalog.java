@@ -226,10 +226,37 @@ public final class Catalog implements AutoCloseable {
     }
 
     public synchronized List<OperationRecord> operations(int limit) throws SQLException {
+        return queryOperations(" ORDER BY created_at DESC LIMIT ?", limit);
+    }
+
+    public synchronized Optional<OperationRecord> operation(String id) throws SQLException {
+        return queryOperations(" WHERE id = ?", id).stream().findFirst();
+    }
+
+    /**
+     * Retention: forgets finished operations that ended before {@code before}, and all but the
+     * newest {@code keep} finished ones. Running ones are never forgotten.
+     */
+    public synchronized int forgetOperations(Instant before, int keep) throws SQLException {
+        int n;
         try (PreparedStatement p = db.prepareStatement(
-                "SELECT id, kind, target, status, created_at, finished_at, error, result_json FROM operations"
-                        + " ORDER BY created_at DESC LIMIT ?")) {
-            p.setInt(1, limit);
+                "DELETE FROM operations WHERE status != 'running' AND finished_at IS NOT NULL AND finished_at < ?")) {
+            p.setString(1, before.toString());
+            n = p.executeUpdate();
+        }
+        try (PreparedStatement p = db.prepareStatement(
+                "DELETE FROM operations WHERE status != 'running' AND id NOT IN (SELECT id FROM operations"
+                        + " WHERE status != 'running' ORDER BY created_at DESC LIMIT ?)")) {
+            p.setInt(1, keep);
+            n += p.executeUpdate();
+        }
+        return n;
+    }
+
+    private List<OperationRecord> queryOperations(String tail, Object arg) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement(
+                "SELECT id, kind, target, status, created_at, finished_at, error, result_json FROM operations" + tail)) {
+            p.setObject(1, arg);
             List<OperationRecord> out = new ArrayList<>();
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
@@ -243,11 +270,14 @@ public final class Catalog implements AutoCloseable {
         }
     }
 
-    /** Operations that were running when the daemon died can never finish: say so. */
+    /**
+     * Operations that were running when the daemon died can never finish: they become
+     * "interrupted" (what they had done is not known: look at their container).
+     */
     public synchronized int failInterruptedOperations(Instant now) throws SQLException {
         try (PreparedStatement p = db.prepareStatement(
-                "UPDATE operations SET status = 'failure', finished_at = ?, error = 'interrupted: the daemon stopped'"
-                        + " WHERE status = 'running'")) {
+                "UPDATE operations SET status = 'interrupted', finished_at = ?,"
+                        + " error = 'interrupted: the daemon stopped while it ran' WHERE status = 'running'")) {
             p.setString(1, now.toString());
             return p.executeUpdate();
         }

@@ -12,7 +12,7 @@ public final class Operation {
     private final String id;
     private final String kind;
     private final String target;
-    private final Instant createdAt = Instant.now();
+    private final Instant createdAt;
     private final CountDownLatch done = new CountDownLatch(1);
     private final AtomicBoolean cancelRequested = new AtomicBoolean();
     private volatile String status = "running";
@@ -28,9 +28,30 @@ public final class Operation {
     private long phaseStartedNanos = System.nanoTime();
 
     Operation(String id, String kind, String target) {
+        this(id, kind, target, Instant.now());
+    }
+
+    private Operation(String id, String kind, String target, Instant createdAt) {
         this.id = id;
         this.kind = kind;
         this.target = target;
+        this.createdAt = createdAt;
+    }
+
+    /**
+     * An operation of an earlier run of the daemon, as the catalog kept it: finished (or
+     * interrupted by the daemon's stop), so it can be waited on and shown, but not cancelled.
+     */
+    static Operation restored(String id, String kind, String target, Instant createdAt, String status, Instant finishedAt,
+            String error, Map<String, Object> result) {
+        Operation op = new Operation(id, kind, target, createdAt);
+        op.status = status;
+        op.error = error;
+        op.result = result == null ? Map.of() : result;
+        op.phase = "done";
+        op.finishedAt = finishedAt == null ? createdAt : finishedAt;
+        op.done.countDown();
+        return op;
     }
 
     public String getId() { return id; }

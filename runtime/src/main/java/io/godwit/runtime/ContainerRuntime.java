@@ -432,7 +432,9 @@ public final class ContainerRuntime implements AutoCloseable {
 
     /**
      * The state as the processes say it is: a container recorded RUNNING whose init is gone (or whose pid now
-     * belongs to another process) is STOPPED, with the exit status the monitor wrote; that is persisted.
+     * belongs to another process) is STOPPED, with the exit status the monitor wrote. A read: it never writes
+     * (a full disk must not stop `godwit list`); the next change of state writes the file, and until then
+     * the same check gives the same answer, since a pid's start time never comes back.
      */
     public ContainerState state(String name) throws IOException {
         synchronized (lock(name)) {
@@ -451,7 +453,6 @@ public final class ContainerRuntime implements AutoCloseable {
                     }
                 }
                 p = p.with(Status.STOPPED);
-                s.writeState(p);
             }
             boolean active = p.status() == Status.RUNNING || p.status() == Status.PAUSED;
             return new ContainerState(name, p.status(), active ? p.initPid() : 0, active ? p.monitorPid() : 0,

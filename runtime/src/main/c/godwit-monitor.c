@@ -13,7 +13,7 @@
  * Every other inherited fd is closed at once (the JVM leaks some).
  *
  * Modes:
- *   godwit-monitor start STATE_DIR ROOTFS [--hostname H] [--cwd DIR] [--env K=V]...
+ *   godwit-monitor start STATE_DIR ROOTFS [--hostname H] [--cwd DIR] [--env K=V]... [--env-file PATH]
  *                  [--mount SRC DST ro|rw]... [--rlimit RES SOFT HARD]... -- CMD [ARG...]
  *     clone()s the init into new pid/mnt/uts/ipc/net namespaces, reports "init PID" and waits
  *     for "go" (meanwhile the JVM puts PID into the container's cgroup and wires networking),
@@ -165,6 +165,28 @@ static rlim_t parse_rlim(const char *s) {
     return (rlim_t)strtoull(s, NULL, 10);
 }
 
+/*
+ * --env-file PATH: the container's environment as K=V entries, each ended by a NUL byte. Read,
+ * then unlinked: values (passwords, tokens) never appear in this process's argv, which every
+ * host user can read in ps.
+ */
+#define ENV_FILE_MAX (1 << 20)
+static void read_env_file(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) die("args: --env-file %s: %s", path, strerror(errno));
+    char *buf = calloc(ENV_FILE_MAX + 1, 1); /* zeroed: the text ends with a NUL whatever its length */
+    if (!buf) die("args: --env-file: out of memory");
+    size_t len = 0;
+    ssize_t n = 0;
+    while (len < ENV_FILE_MAX && (n = read(fd, buf + len, ENV_FILE_MAX - len)) > 0) len += (size_t)n;
+    if (n < 0) die("args: --env-file %s: read: %s", path, strerror(errno));
+    close(fd);
+    unlink(path);
+    if (len == ENV_FILE_MAX) die("args: --env-file %s: larger than %d bytes", path, ENV_FILE_MAX);
+    for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
+        if (buf[i] && cfg.nenv < MAX_LIST - 1) cfg.env[cfg.nenv++] = buf + i;
+}
+
 static void parse_args(int argc, char **argv) {
     if (argc < 3) die("usage: godwit-monitor start|restore STATE_DIR ...");
     cfg.mode = argv[1]; cfg.state_dir = argv[2]; cfg.cwd = "/"; cfg.criu = "criu";
@@ -180,6 +202,7 @@ static void parse_args(int argc, char **argv) {
         else if (!strcmp(a, "--cwd") && i + 1 < argc) cfg.cwd = argv[++i];
         else if (!strcmp(a, "--criu") && i + 1 < argc) cfg.criu = argv[++i];
         else if (!strcmp(a, "--env") && i + 1 < argc && cfg.nenv < MAX_LIST - 1) cfg.env[cfg.nenv++] = argv[++i];
+        else if (!strcmp(a, "--env-file") && i + 1 < argc) read_env_file(argv[++i]);
         else if (!strcmp(a, "--mount") && i + 3 < argc && cfg.nmounts < MAX_LIST) {
             struct mount_spec *m = &cfg.mounts[cfg.nmounts++];
             m->src = argv[i + 1]; m->dst = argv[i + 2]; m->ro = !strcmp(argv[i + 3], "ro"); i += 3;

@@ -158,6 +158,7 @@ public final class GodwitDaemon implements Callable<Integer> {
             spec.commandLine().getErr().println("godwitd: " + e.getMessage());
             return 1;
         }
+        RootPermissions.secure(config.root());
         HostFacts host = probeHost(config.root(), settings.criuBreakpoints());
         CriuLaunch launch = CriuLaunch.defaults().withHardwareBreakpoints(!host.breakpointsOff())
                 .withStallTimeout(settings.criuStall());
@@ -217,6 +218,7 @@ public final class GodwitDaemon implements Callable<Integer> {
                         + peers.identity().fingerprint());
             }
             api.containerDefaults(settings.containerDefaults());
+            RootPermissions.secure(config.root()); // again: what the services made at this start included
             api.hostReport(HostReport.of(host));
             // Moves cut short by our own stop: their containers are frozen here until their target answers.
             Thread.ofVirtual().name("move-recovery").start(() -> {

@@ -48,7 +48,7 @@ public final class ContainerRuntime implements AutoCloseable {
     public ContainerRuntime(RuntimeConfig config) throws IOException {
         this.config = config;
         this.launcher = new MonitorLauncher(config.monitorBinary(), config.criuEnvironment());
-        Files.createDirectories(config.containersDir());
+        PrivateFiles.directory(config.containersDir());
     }
 
     public RuntimeConfig config() {
@@ -94,7 +94,7 @@ public final class ContainerRuntime implements AutoCloseable {
             if (Files.exists(s.dir())) {
                 throw new IllegalStateException("container " + name + " already exists");
             }
-            Files.createDirectories(s.dir());
+            PrivateFiles.directory(s.dir());
             try {
                 s.writeSpec(full);
                 ContainerRootfs rootfs = config.images().createRootfs(full.image(), s.dir());
@@ -141,7 +141,8 @@ public final class ContainerRuntime implements AutoCloseable {
             Path rootfs = openRootfs(name, s).path();
             s.clearRun();
             Cgroup cgroup = config.cgroups() == null ? null : config.cgroups().create(name, limits(spec));
-            List<String> args = startArgs(s.dir(), rootfs, spec);
+            Path envFile = s.writeMonitorEnv(spec.env());
+            List<String> args = startArgs(s.dir(), rootfs, spec, envFile);
             BridgeAttachment bridge = null;
             int initPid = 0;
             try (MonitorLauncher.Channel ch = launcher.spawn(name, s.dir(), args, -1)) {
@@ -173,6 +174,8 @@ public final class ContainerRuntime implements AutoCloseable {
                 cleanupAfterFailure(name, cgroup, bridge, e);
                 s.clearRun();
                 throw e;
+            } finally {
+                Files.deleteIfExists(envFile); // the monitor unlinks it once read; this is for a monitor that never ran
             }
             return state(name);
         }
@@ -199,13 +202,10 @@ public final class ContainerRuntime implements AutoCloseable {
         return spec.limits() == null ? ResourceLimits.NONE : spec.limits();
     }
 
-    private static List<String> startArgs(Path stateDir, Path rootfs, ContainerSpec spec) {
+    /** The environment goes in envFile (0600, read and unlinked by the monitor): argv is world-readable. */
+    private static List<String> startArgs(Path stateDir, Path rootfs, ContainerSpec spec, Path envFile) {
         List<String> a = new ArrayList<>(List.of("start", stateDir.toString(), rootfs.toString(),
-                "--hostname", spec.hostname(), "--cwd", spec.cwd()));
-        spec.env().forEach((k, v) -> {
-            a.add("--env");
-            a.add(k + "=" + v);
-        });
+                "--hostname", spec.hostname(), "--cwd", spec.cwd(), "--env-file", envFile.toString()));
         for (VolumeMount m : spec.mounts()) {
             a.addAll(List.of("--mount", m.hostPath(), m.containerPath(), m.readOnly() ? "ro" : "rw"));
         }

@@ -37,6 +37,14 @@ public final class CatalogOpener {
 
     public static Opened open(Path file) throws UnusableCatalogException {
         try {
+            if (!Files.exists(file)) {
+                // 0600 before SQLite makes it (its -wal and -shm take the database file's mode)
+                Files.createFile(file, io.godwit.runtime.PrivateFiles.FILE);
+            }
+        } catch (IOException e) {
+            throw new UnusableCatalogException("cannot make the catalog " + file + ": " + e.getMessage(), e);
+        }
+        try {
             return new Opened(Catalog.open(file), null);
         } catch (SQLException e) {
             if (!unreadable(e)) {
@@ -44,8 +52,9 @@ public final class CatalogOpener {
             }
             Path aside = setAside(file, e);
             try {
+                Files.createFile(file, io.godwit.runtime.PrivateFiles.FILE);
                 return new Opened(Catalog.open(file), aside);
-            } catch (SQLException again) {
+            } catch (SQLException | IOException again) {
                 throw new UnusableCatalogException("cannot make a new catalog " + file + " after setting the unreadable one aside: "
                         + again.getMessage(), again);
             }

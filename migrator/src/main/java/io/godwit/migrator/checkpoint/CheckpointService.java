@@ -91,7 +91,7 @@ public final class CheckpointService {
             throws Exception {
         requireRunning(name);
         String id = ID_TIME.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 6);
-        Path dir = dirOf(id);
+        Path dir = io.godwit.runtime.PrivateFiles.directory(dirOf(id)); // the container's memory: root only
         Path images = Files.createDirectories(dir.resolve("images"));
         Path logs = Files.createDirectories(dir.resolve("logs"));
         CriuVersion version = criu.version();
@@ -120,6 +120,7 @@ public final class CheckpointService {
                 paused = false;
             }
             criu.cpuinfoDump(images);
+            io.godwit.runtime.PrivateFiles.restrictTree(images); // CRIU writes its images 0644
             op.phase("manifest");
             List<ManifestFile> files = ManifestIo.hashTree(dir, List.of("images", "rootfs"));
             long size = files.stream().mapToLong(ManifestFile::size).sum();

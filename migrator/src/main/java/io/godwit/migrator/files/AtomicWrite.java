@@ -17,7 +17,9 @@ public final class AtomicWrite {
     public static void write(Path target, byte[] content) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
-            Files.write(tmp, content);
+            Files.deleteIfExists(tmp);
+            // 0600 from the start: manifests, journals and caches are the daemon's own business
+            Files.write(Files.createFile(tmp, io.godwit.runtime.PrivateFiles.FILE), content);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }

@@ -499,6 +499,11 @@ final class DaemonApi {
     private Object cancelOperation(ApiRequest r) throws Exception {
         Operation op = operation(r.param("id"));
         if (!operations.cancel(op.getId())) {
+            if (op.isRunning()) {
+                throw ApiException.conflict("operation " + op.getId() + " (" + op.getKind() + " of " + op.getTarget()
+                        + ") is past its point of no return (" + op.getPhase() + "): it can no longer be cancelled;"
+                        + " wait for it to say where the container runs");
+            }
             throw ApiException.conflict("operation " + op.getId() + " is not running");
         }
         return Reply.accepted(op);

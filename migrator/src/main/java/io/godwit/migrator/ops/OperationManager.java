@@ -87,7 +87,8 @@ public final class OperationManager {
     private void run(Operation op, Work work) {
         try {
             Map<String, Object> result = work.run(op);
-            op.finish(op.isCancelRequested() ? "cancelled" : "success", null, result);
+            // Work that returned did what it was for, whatever cancel came too late to stop it: that is the truth.
+            op.finish("success", null, result);
         } catch (Exception | Error e) {
             LOG.log(Level.WARNING, op.getKind() + " of " + op.getTarget() + " failed", e);
             op.finish(op.isCancelRequested() ? "cancelled" : "failure", HttpApiHandler.describe(e), null);
@@ -158,12 +159,12 @@ public final class OperationManager {
         return Operation.restored(r.id(), r.kind(), r.target(), r.createdAt(), status, r.finishedAt(), r.error(), result);
     }
 
+    /** False when the operation is not running here, or is past its point of no return. */
     public boolean cancel(String id) {
         Operation op = live.get(id);
         if (op == null || !op.isRunning()) {
             return false;
         }
-        op.requestCancel();
-        return true;
+        return op.requestCancel();
     }
 }

@@ -20,6 +20,9 @@
  *     then the init builds its root (mounts, /dev, pivot_root) and execs CMD. Any failure of a
  *     step comes back as "error STEP: strerror" and the monitor exits leaving nothing running.
  *   godwit-monitor restore STATE_DIR [--criu PATH]
+ *   both modes: [--log-max BYTES] [--log-files N]: console.log is rotated once it would pass
+ *     BYTES (console.log -> console.log.1 -> ... -> console.log.N, the oldest dropped); N = 0
+ *     truncates it instead. Without --log-max it grows without bound.
  *     makes fresh stdout/stderr pipes and runs `criu swrk 3` with the RPC socket at fd 3, the
  *     write end of the new stdout pipe at fd 4 and of the new stderr pipe at fd 5 (for CRIU's
  *     inherit_fd), reports "criu CRIUPID MONPID", and waits for "adopt PID" (the restored init,
@@ -69,6 +72,8 @@ struct config {
 };
 
 static struct config cfg;
+static long long log_max = 0; /* 0: no bound */
+static int log_files = 1;
 static int report_fd = 1;
 
 static void logmsg(const char *fmt, ...) {
@@ -203,6 +208,8 @@ static void parse_args(int argc, char **argv) {
         else if (!strcmp(a, "--criu") && i + 1 < argc) cfg.criu = argv[++i];
         else if (!strcmp(a, "--env") && i + 1 < argc && cfg.nenv < MAX_LIST - 1) cfg.env[cfg.nenv++] = argv[++i];
         else if (!strcmp(a, "--env-file") && i + 1 < argc) read_env_file(argv[++i]);
+        else if (!strcmp(a, "--log-max") && i + 1 < argc) log_max = strtoll(argv[++i], NULL, 10);
+        else if (!strcmp(a, "--log-files") && i + 1 < argc) log_files = atoi(argv[++i]);
         else if (!strcmp(a, "--mount") && i + 3 < argc && cfg.nmounts < MAX_LIST) {
             struct mount_spec *m = &cfg.mounts[cfg.nmounts++];
             m->src = argv[i + 1]; m->dst = argv[i + 2]; m->ro = !strcmp(argv[i + 3], "ro"); i += 3;
@@ -391,10 +398,32 @@ static int init_done = 0;
 struct dead { pid_t pid; int status; };
 static struct dead early_dead[64]; static int nearly_dead = 0;
 
+static long long console_size = 0;
+
 static void open_console(void) {
     char p[PATH_MAX]; snprintf(p, sizeof p, "%s/console.log", cfg.state_dir);
-    console_fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    console_fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (console_fd < 0) die("open console.log %s: %s", p, strerror(errno));
+    struct stat st;
+    console_size = fstat(console_fd, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+/* console.log.(i) -> .(i+1) down to console.log -> .1, then a fresh console.log (--log-max). */
+static void rotate_console(void) {
+    char from[PATH_MAX], to[PATH_MAX];
+    if (log_files <= 0) {
+        if (ftruncate(console_fd, 0) < 0) logmsg("truncate console.log: %s", strerror(errno));
+        console_size = 0;
+        return;
+    }
+    for (int i = log_files - 1; i >= 0; i--) {
+        if (i == 0) snprintf(from, sizeof from, "%s/console.log", cfg.state_dir);
+        else snprintf(from, sizeof from, "%s/console.log.%d", cfg.state_dir, i);
+        snprintf(to, sizeof to, "%s/console.log.%d", cfg.state_dir, i + 1);
+        if (rename(from, to) < 0 && errno != ENOENT) logmsg("rotate %s: %s", from, strerror(errno));
+    }
+    close(console_fd);
+    open_console();
 }
 
 static void make_pipes(int *out_wr, int *errout_wr) {
@@ -434,7 +463,9 @@ static void pump(int *fd) {
     char buf[65536];
     ssize_t n = read(*fd, buf, sizeof buf);
     if (n > 0) {
+        if (log_max > 0 && console_size > 0 && console_size + n > log_max) rotate_console();
         if (write(console_fd, buf, n) < 0) logmsg("write console.log: %s", strerror(errno));
+        else console_size += n;
     } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
         close(*fd); *fd = -1;
     }

@@ -176,7 +176,8 @@ public final class GodwitDaemon implements Callable<Integer> {
                 PeerLink peers = PeerLink.open(config.root().resolve("peer"), node, catalog);
                 ContainerRuntime runtime = new ContainerRuntime(RuntimeConfig.of(config.root().resolve("containers"),
                         images, CgroupManager.detect(cgroupParent),
-                        new IpRouteNetworkSetup()).withCriuEnvironment(launch.extraEnvironment()))) {
+                        new IpRouteNetworkSetup()).withCriuEnvironment(launch.extraEnvironment())
+                        .withConsoleLog(settings.consoleLog()))) {
             int interrupted = catalog.failInterruptedOperations(Instant.now());
             CriuClient criu = new CriuClient(CRIU, launch);
             CheckpointService checkpoints = new CheckpointService(runtime, criu, catalog,

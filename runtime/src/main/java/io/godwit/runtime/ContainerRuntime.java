@@ -142,7 +142,7 @@ public final class ContainerRuntime implements AutoCloseable {
             s.clearRun();
             Cgroup cgroup = config.cgroups() == null ? null : config.cgroups().create(name, limits(spec));
             Path envFile = s.writeMonitorEnv(spec.env());
-            List<String> args = startArgs(s.dir(), rootfs, spec, envFile);
+            List<String> args = startArgs(s.dir(), rootfs, spec, envFile, config.consoleLog());
             BridgeAttachment bridge = null;
             int initPid = 0;
             try (MonitorLauncher.Channel ch = launcher.spawn(name, s.dir(), args, -1)) {
@@ -203,9 +203,11 @@ public final class ContainerRuntime implements AutoCloseable {
     }
 
     /** The environment goes in envFile (0600, read and unlinked by the monitor): argv is world-readable. */
-    private static List<String> startArgs(Path stateDir, Path rootfs, ContainerSpec spec, Path envFile) {
+    private static List<String> startArgs(Path stateDir, Path rootfs, ContainerSpec spec, Path envFile,
+            ConsoleLog log) {
         List<String> a = new ArrayList<>(List.of("start", stateDir.toString(), rootfs.toString(),
                 "--hostname", spec.hostname(), "--cwd", spec.cwd(), "--env-file", envFile.toString()));
+        a.addAll(log.monitorArgs());
         for (VolumeMount m : spec.mounts()) {
             a.addAll(List.of("--mount", m.hostPath(), m.containerPath(), m.readOnly() ? "ro" : "rw"));
         }
@@ -612,7 +614,8 @@ public final class ContainerRuntime implements AutoCloseable {
             Cgroup cgroup = config.cgroups() == null ? null : config.cgroups().create(name, limits(spec));
             MonitorLauncher.Channel ch = null;
             try {
-                List<String> args = List.of("restore", s.dir().toString(), "--criu", criuBinary());
+                List<String> args = new ArrayList<>(List.of("restore", s.dir().toString(), "--criu", criuBinary()));
+                args.addAll(config.consoleLog().monitorArgs());
                 ch = launcher.spawn(name, s.dir(), args, criuSocketFd);
                 String[] f = ch.expect("launch restore", "criu");
                 PendingRestore pr = new PendingRestore(ch, Integer.parseInt(f[2]), Integer.parseInt(f[1]));

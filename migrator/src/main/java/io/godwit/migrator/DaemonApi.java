@@ -103,6 +103,11 @@ final class DaemonApi {
                 .add("GET", "/1.0/events", r -> eventStream())
                 .add("POST", "/1.0/containers/{name}/move", this::move)
                 .add("POST", "/1.0/trust/tokens", r -> Reply.created(Map.of("token", peers.issueToken())))
+                .add("GET", "/1.0/trust", r -> peers.trusted())
+                .add("DELETE", "/1.0/trust/{fingerprint}", r -> {
+                    peers.revokeTrust(r.param("fingerprint"));
+                    return Map.of();
+                })
                 .add("GET", "/1.0/remotes", r -> peers.remotes())
                 .add("POST", "/1.0/remotes", this::addRemote)
                 .add("DELETE", "/1.0/remotes/{remote}", r -> {

@@ -50,7 +50,7 @@ class CatalogRecoveryEndToEndTest {
             }
         } finally {
             daemon.close();
-            new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).inheritIO().start().waitFor();
+            TestDirs.remove(dir);
         }
     }
 

@@ -37,7 +37,7 @@ class FullDiskEndToEndTest {
             if (mounted) {
                 new ProcessBuilder("umount", dir.resolve("root").toString()).inheritIO().start().waitFor();
             }
-            new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).inheritIO().start().waitFor();
+            TestDirs.remove(dir);
         }
     }
 

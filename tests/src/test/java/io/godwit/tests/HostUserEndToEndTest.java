@@ -49,7 +49,7 @@ class HostUserEndToEndTest {
             if (userMade) {
                 new ProcessBuilder("userdel", user).inheritIO().start().waitFor();
             }
-            new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).inheritIO().start().waitFor();
+            TestDirs.remove(dir);
         }
     }
 

@@ -36,7 +36,7 @@ class OperationsAfterRestartEndToEndTest {
             if (Files.exists(stuck)) { // the stalled criu the killed daemon left: ours, by its pid
                 ProcessHandle.of(Long.parseLong(Files.readString(stuck).strip())).ifPresent(ProcessHandle::destroyForcibly);
             }
-            new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).inheritIO().start().waitFor();
+            TestDirs.remove(dir);
         }
     }
 

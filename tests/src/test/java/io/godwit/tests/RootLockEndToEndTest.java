@@ -33,8 +33,8 @@ class RootLockEndToEndTest {
             }
         } finally {
             daemon.close();
-            new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString(), otherDir.toString()).inheritIO()
-                    .start().waitFor();
+            TestDirs.remove(dir);
+            TestDirs.remove(otherDir);
         }
     }
 

@@ -30,7 +30,7 @@ class TrustListEndToEndTest {
     @AfterEach
     void cleanUp() throws Exception {
         daemon.close();
-        new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).inheritIO().start().waitFor();
+        TestDirs.remove(dir);
     }
 
     @Test

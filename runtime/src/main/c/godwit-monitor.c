@@ -13,13 +13,16 @@
  * Every other inherited fd is closed at once (the JVM leaks some).
  *
  * Modes:
- *   godwit-monitor start STATE_DIR ROOTFS [--hostname H] [--cwd DIR] [--env K=V]...
+ *   godwit-monitor start STATE_DIR ROOTFS [--hostname H] [--cwd DIR] [--env K=V]... [--env-file PATH]
  *                  [--mount SRC DST ro|rw]... [--rlimit RES SOFT HARD]... -- CMD [ARG...]
  *     clone()s the init into new pid/mnt/uts/ipc/net namespaces, reports "init PID" and waits
  *     for "go" (meanwhile the JVM puts PID into the container's cgroup and wires networking),
  *     then the init builds its root (mounts, /dev, pivot_root) and execs CMD. Any failure of a
  *     step comes back as "error STEP: strerror" and the monitor exits leaving nothing running.
  *   godwit-monitor restore STATE_DIR [--criu PATH]
+ *   both modes: [--log-max BYTES] [--log-files N]: console.log is rotated once it would pass
+ *     BYTES (console.log -> console.log.1 -> ... -> console.log.N, the oldest dropped); N = 0
+ *     truncates it instead. Without --log-max it grows without bound.
  *     makes fresh stdout/stderr pipes and runs `criu swrk 3` with the RPC socket at fd 3, the
  *     write end of the new stdout pipe at fd 4 and of the new stderr pipe at fd 5 (for CRIU's
  *     inherit_fd), reports "criu CRIUPID MONPID", and waits for "adopt PID" (the restored init,
@@ -76,6 +79,8 @@ struct config {
 };
 
 static struct config cfg;
+static long long log_max = 0; /* 0: no bound */
+static int log_files = 1;
 static int report_fd = 1;
 
 void logmsg(const char *fmt, ...) {
@@ -172,6 +177,28 @@ static rlim_t parse_rlim(const char *s) {
     return (rlim_t)strtoull(s, NULL, 10);
 }
 
+/*
+ * --env-file PATH: the container's environment as K=V entries, each ended by a NUL byte. Read,
+ * then unlinked: values (passwords, tokens) never appear in this process's argv, which every
+ * host user can read in ps.
+ */
+#define ENV_FILE_MAX (1 << 20)
+static void read_env_file(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) die("args: --env-file %s: %s", path, strerror(errno));
+    char *buf = calloc(ENV_FILE_MAX + 1, 1); /* zeroed: the text ends with a NUL whatever its length */
+    if (!buf) die("args: --env-file: out of memory");
+    size_t len = 0;
+    ssize_t n = 0;
+    while (len < ENV_FILE_MAX && (n = read(fd, buf + len, ENV_FILE_MAX - len)) > 0) len += (size_t)n;
+    if (n < 0) die("args: --env-file %s: read: %s", path, strerror(errno));
+    close(fd);
+    unlink(path);
+    if (len == ENV_FILE_MAX) die("args: --env-file %s: larger than %d bytes", path, ENV_FILE_MAX);
+    for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
+        if (buf[i] && cfg.nenv < MAX_LIST - 1) cfg.env[cfg.nenv++] = buf + i;
+}
+
 static void parse_args(int argc, char **argv) {
     if (argc < 3) die("usage: godwit-monitor start|restore STATE_DIR ...");
     cfg.mode = argv[1]; cfg.state_dir = argv[2]; cfg.cwd = "/"; cfg.criu = "criu";
@@ -187,6 +214,9 @@ static void parse_args(int argc, char **argv) {
         else if (!strcmp(a, "--cwd") && i + 1 < argc) cfg.cwd = argv[++i];
         else if (!strcmp(a, "--criu") && i + 1 < argc) cfg.criu = argv[++i];
         else if (!strcmp(a, "--env") && i + 1 < argc && cfg.nenv < MAX_LIST - 1) cfg.env[cfg.nenv++] = argv[++i];
+        else if (!strcmp(a, "--env-file") && i + 1 < argc) read_env_file(argv[++i]);
+        else if (!strcmp(a, "--log-max") && i + 1 < argc) log_max = strtoll(argv[++i], NULL, 10);
+        else if (!strcmp(a, "--log-files") && i + 1 < argc) log_files = atoi(argv[++i]);
         else if (!strcmp(a, "--mount") && i + 3 < argc && cfg.nmounts < MAX_LIST) {
             struct mount_spec *m = &cfg.mounts[cfg.nmounts++];
             m->src = argv[i + 1]; m->dst = argv[i + 2]; m->ro = !strcmp(argv[i + 3], "ro"); i += 3;
@@ -394,10 +424,32 @@ static int init_done = 0;
 struct dead { pid_t pid; int status; };
 static struct dead early_dead[64]; static int nearly_dead = 0;
 
+static long long console_size = 0;
+
 static void open_console(void) {
     char p[PATH_MAX]; snprintf(p, sizeof p, "%s/console.log", cfg.state_dir);
-    console_fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    console_fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (console_fd < 0) die("open console.log %s: %s", p, strerror(errno));
+    struct stat st;
+    console_size = fstat(console_fd, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+/* console.log.(i) -> .(i+1) down to console.log -> .1, then a fresh console.log (--log-max). */
+static void rotate_console(void) {
+    char from[PATH_MAX], to[PATH_MAX];
+    if (log_files <= 0) {
+        if (ftruncate(console_fd, 0) < 0) logmsg("truncate console.log: %s", strerror(errno));
+        console_size = 0;
+        return;
+    }
+    for (int i = log_files - 1; i >= 0; i--) {
+        if (i == 0) snprintf(from, sizeof from, "%s/console.log", cfg.state_dir);
+        else snprintf(from, sizeof from, "%s/console.log.%d", cfg.state_dir, i);
+        snprintf(to, sizeof to, "%s/console.log.%d", cfg.state_dir, i + 1);
+        if (rename(from, to) < 0 && errno != ENOENT) logmsg("rotate %s: %s", from, strerror(errno));
+    }
+    close(console_fd);
+    open_console();
 }
 
 static void make_pipes(int *out_wr, int *errout_wr) {
@@ -437,7 +489,9 @@ static void pump(int *fd) {
     char buf[65536];
     ssize_t n = read(*fd, buf, sizeof buf);
     if (n > 0) {
+        if (log_max > 0 && console_size > 0 && console_size + n > log_max) rotate_console();
         if (write(console_fd, buf, n) < 0) logmsg("write console.log: %s", strerror(errno));
+        else console_size += n;
     } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
         close(*fd); *fd = -1;
     }

@@ -105,6 +105,11 @@ final class DaemonApi {
                 .add("GET", "/1.0/events", r -> eventStream())
                 .add("POST", "/1.0/containers/{name}/move", this::move)
                 .add("POST", "/1.0/trust/tokens", r -> Reply.created(Map.of("token", peers.issueToken())))
+                .add("GET", "/1.0/trust", r -> peers.trusted())
+                .add("DELETE", "/1.0/trust/{fingerprint}", r -> {
+                    peers.revokeTrust(r.param("fingerprint"));
+                    return Map.of();
+                })
                 .add("GET", "/1.0/remotes", r -> peers.remotes())
                 .add("POST", "/1.0/remotes", this::addRemote)
                 .add("DELETE", "/1.0/remotes/{remote}", r -> {
@@ -512,7 +517,7 @@ final class DaemonApi {
 
     // --- operations --------------------------------------------------------------------
 
-    private Operation operation(String id) {
+    private Operation operation(String id) throws Exception {
         return operations.find(id).orElseThrow(() -> ApiException.notFound("operation", id));
     }
 
@@ -523,9 +528,14 @@ final class DaemonApi {
         return op;
     }
 
-    private Object cancelOperation(ApiRequest r) {
+    private Object cancelOperation(ApiRequest r) throws Exception {
         Operation op = operation(r.param("id"));
         if (!operations.cancel(op.getId())) {
+            if (op.isRunning()) {
+                throw ApiException.conflict("operation " + op.getId() + " (" + op.getKind() + " of " + op.getTarget()
+                        + ") is past its point of no return (" + op.getPhase() + "): it can no longer be cancelled;"
+                        + " wait for it to say where the container runs");
+            }
             throw ApiException.conflict("operation " + op.getId() + " is not running");
         }
         return Reply.accepted(op);

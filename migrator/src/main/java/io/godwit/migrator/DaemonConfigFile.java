@@ -52,7 +52,7 @@ public final class DaemonConfigFile {
     /** The settings the daemon runs with, after the merge. {@code source} is the file read, or null. */
     public record Settings(Path root, Path socket, String listen, String cgroupParent, Level logLevel,
             ContainerDefaults containerDefaults, BreakpointMode criuBreakpoints, Duration criuStall, Path source,
-            io.godwit.migrator.cluster.ClusterSettings cluster) {
+            io.godwit.migrator.cluster.ClusterSettings cluster, io.godwit.runtime.ConsoleLog consoleLog) {
     }
 
     /** A settings file that cannot be used; the message names the file and the key. */
@@ -66,7 +66,12 @@ public final class DaemonConfigFile {
 
     // The file's shape. Scalars are read as JsonNode so that each value is checked, and named, here.
     record FileSettings(JsonNode root, JsonNode socket, JsonNode listen, JsonNode cgroupParent, JsonNode logLevel,
-            FileDefaults defaults, JsonNode criuBreakpoints, JsonNode criuStallSeconds, JsonNode cluster) {
+            FileDefaults defaults, JsonNode criuBreakpoints, JsonNode criuStallSeconds, JsonNode cluster,
+            FileConsoleLog consoleLog) {
+    }
+
+    /** consoleLog: {"maxBytes": "16M", "files": 2}: each container's console.log rotated at maxBytes, files kept. */
+    record FileConsoleLog(JsonNode maxBytes, JsonNode files) {
     }
 
     record FileDefaults(FileLimits limits) {
@@ -88,7 +93,7 @@ public final class DaemonConfigFile {
 
     static Settings resolve(Path configOption, CommandLine.ParseResult options, Path defaultPath) throws ConfigException {
         Path file = configOption != null ? configOption : Files.exists(defaultPath) ? defaultPath : null;
-        FileSettings f = file == null ? new FileSettings(null, null, null, null, null, null, null, null, null) : read(file);
+        FileSettings f = file == null ? new FileSettings(null, null, null, null, null, null, null, null, null, null) : read(file);
         String where = file == null ? "" : file + ": ";
         Path root = option(options, "--root", Path.class);
         if (root == null) {
@@ -129,7 +134,8 @@ public final class DaemonConfigFile {
         }
         Duration criuStall = stall == null ? CriuLaunch.DEFAULT_STALL_TIMEOUT : Duration.ofSeconds(stall);
         return new Settings(root.toAbsolutePath(), socket.toAbsolutePath(), listen, cgroupParent, level, defaults,
-                breakpoints, criuStall, file, cluster(where, f.cluster(), option(options, "--cluster", String.class)));
+                breakpoints, criuStall, file, cluster(where, f.cluster(), option(options, "--cluster", String.class)),
+                consoleLog(where, f.consoleLog()));
     }
 
     /** The fleet to join: the file's "cluster", whose endpoints --cluster URLS replaces; null for none. */
@@ -144,6 +150,27 @@ public final class DaemonConfigFile {
             return fromFile == null ? given : fromFile.withEndpoints(given.endpoints());
         } catch (IllegalArgumentException e) {
             throw new ConfigException((urls != null && v == null ? "--cluster: " : where) + e.getMessage());
+        }
+    }
+
+    private static io.godwit.runtime.ConsoleLog consoleLog(String where, FileConsoleLog c) throws ConfigException {
+        if (c == null) {
+            return io.godwit.runtime.ConsoleLog.DEFAULT;
+        }
+        Long max = size(where, "consoleLog.maxBytes", c.maxBytes());
+        int files = io.godwit.runtime.ConsoleLog.DEFAULT.files();
+        if (!absent(c.files())) {
+            if (!c.files().isIntegralNumber() || c.files().asLong() < 0 || c.files().asLong() > 100) {
+                throw new ConfigException(where + "key 'consoleLog.files' must be a whole number from 0 to 100, not "
+                        + c.files());
+            }
+            files = c.files().asInt();
+        }
+        try {
+            return new io.godwit.runtime.ConsoleLog(max == null ? io.godwit.runtime.ConsoleLog.DEFAULT.maxBytes() : max,
+                    files);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where + "key 'consoleLog': " + e.getMessage());
         }
     }
 

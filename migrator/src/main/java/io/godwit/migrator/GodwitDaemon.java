@@ -11,6 +11,7 @@ import io.godwit.migrator.move.PageServers;
 import io.godwit.migrator.peer.PeerLink;
 import java.net.InetSocketAddress;
 import io.godwit.migrator.catalog.Catalog;
+import io.godwit.migrator.catalog.CatalogOpener;
 import io.godwit.migrator.checkpoint.CheckpointService;
 import io.godwit.migrator.ops.EventBus;
 import io.godwit.migrator.ops.OperationManager;
@@ -81,6 +82,8 @@ public final class GodwitDaemon implements Callable<Integer> {
     CommandSpec spec;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Held (referenced) for the daemon's life: a channel that is collected would drop the lock. */
+    private RootLock rootLock;
 
     public static void main(String[] args) {
         // CRIU calls block in native code (jnr recvmsg), which pins a virtual thread's carrier: with
@@ -136,25 +139,42 @@ public final class GodwitDaemon implements Callable<Integer> {
         InetSocketAddress listenAddress = listen == null ? null : PeerLink.parseAddress(listen);
         String node = nodeName != null ? nodeName : java.net.InetAddress.getLocalHost().getHostName();
         Files.createDirectories(config.root());
+        try {
+            rootLock = RootLock.acquire(config.root()); // before anything under the root is read or changed
+        } catch (RootLock.HeldException e) {
+            spec.commandLine().getErr().println("godwitd: " + e.getMessage());
+            return 1;
+        }
+        RootPermissions.secure(config.root());
         // In the background: the API serves at once, the first criu waits for the verdict.
         ProbedHost host = ProbedHost.start(CRIU, config.root(), settings.criuBreakpoints(), settings.criuStall());
         ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
         ContentImageStore images = new ContentImageStore(config.root().resolve("images"));
-        try (Catalog catalog = Catalog.open(config.root().resolve("catalog.db"));
+        Catalog opened;
+        try {
+            opened = CatalogOpener.open(config.root().resolve("catalog.db")).catalog();
+        } catch (CatalogOpener.UnusableCatalogException e) {
+            spec.commandLine().getErr().println("godwitd: " + e.getMessage());
+            workers.shutdownNow();
+            return 1;
+        }
+        try (Catalog catalog = opened;
                 PeerLink peers = PeerLink.open(config.root().resolve("peer"), node, catalog);
                 ContainerRuntime runtime = new ContainerRuntime(RuntimeConfig.of(config.root().resolve("containers"),
                         images, CgroupManager.detect(cgroupParent),
-                        new IpRouteNetworkSetup()).withCriuEnvironment(host::criuEnvironment))) {
+                        new IpRouteNetworkSetup()).withCriuEnvironment(host::criuEnvironment)
+                        .withConsoleLog(settings.consoleLog()))) {
             int interrupted = catalog.failInterruptedOperations(Instant.now());
             CriuClient criu = new CriuClient(CRIU, host::launch);
             CheckpointService checkpoints = new CheckpointService(runtime, criu, catalog,
                     config.root().resolve("checkpoints"), config.root().resolve("tmp"));
-            int discarded = checkpoints.reconcile();
+            var recovered = checkpoints.reconcile();
             discardScratch(config.root().resolve("tmp"));
-            LOG.info("catalog reconciled: " + interrupted + " interrupted operations, " + discarded
-                    + " half-written checkpoints discarded, " + runtime.list().size() + " containers");
+            LOG.info("catalog reconciled: " + interrupted + " interrupted operations, " + recovered + ", "
+                    + runtime.list().size() + " containers");
             EventBus events = new EventBus();
             OperationManager operations = new OperationManager(workers, catalog, events);
+            operations.applyRetention();
             PageServers pageServers = new PageServers();
             MoveService moves = new MoveService(runtime, images, checkpoints, criu, peers, catalog, operations,
                     config.root().resolve("tmp"), pageServers, config.root().resolve("outgoing"));
@@ -179,7 +199,8 @@ public final class GodwitDaemon implements Callable<Integer> {
                     moves);
             io.godwit.migrator.cluster.Cluster fleet = settings.cluster() == null
                     ? io.godwit.migrator.cluster.Cluster.none()
-                    : io.godwit.migrator.cluster.Cluster.join(settings.cluster(), node, config.root(), host, VERSION,
+                    : io.godwit.migrator.cluster.Cluster.join(settings.cluster(), node, config.root(),
+                            host.awaitFacts(), VERSION,
                             runtime, peers, moves, checkpoints, operations);
             Router router = fleet.routes(api.router());
             if (listenAddress != null) {
@@ -190,6 +211,7 @@ public final class GodwitDaemon implements Callable<Integer> {
             }
             fleet.start();
             api.containerDefaults(settings.containerDefaults());
+            RootPermissions.secure(config.root()); // again: what the services made at this start included
             api.hostReport(host);
             // Moves cut short by our own stop: their containers are frozen here until their target answers.
             Thread.ofVirtual().name("move-recovery").start(() -> {

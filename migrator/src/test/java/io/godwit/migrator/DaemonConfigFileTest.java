@@ -81,6 +81,16 @@ class DaemonConfigFileTest {
     }
 
     @Test
+    void consoleLogBoundsAreReadAndChecked() throws Exception {
+        assertEquals(io.godwit.runtime.ConsoleLog.DEFAULT, resolve(null).consoleLog());
+        Settings s = resolve(file("{\"consoleLog\": {\"maxBytes\": \"1M\", \"files\": 0}}"));
+        assertEquals(new io.godwit.runtime.ConsoleLog(1 << 20, 0), s.consoleLog());
+        assertTrue(error("{\"consoleLog\": {\"files\": -1}}").contains("consoleLog.files"));
+        assertTrue(error("{\"consoleLog\": {\"maxBytes\": 100}}").contains("at least 4096"));
+        assertTrue(error("{\"consoleLog\": {\"size\": 100}}").contains("size"));
+    }
+
+    @Test
     void theDefaultFileIsReadWhenItExists() throws Exception {
         Path f = file("{\"root\": \"/srv/godwit\"}");
         Settings s = DaemonConfigFile.resolve(null, options(), f);

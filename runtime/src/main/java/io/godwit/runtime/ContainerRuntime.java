@@ -53,7 +53,7 @@ public final class ContainerRuntime implements AutoCloseable {
     public ContainerRuntime(RuntimeConfig config) throws IOException {
         this.config = config;
         this.launcher = new MonitorLauncher(config.monitorBinary(), config.criuEnvironment());
-        Files.createDirectories(config.containersDir());
+        PrivateFiles.directory(config.containersDir());
         recoverSetAside();
     }
 
@@ -101,7 +101,7 @@ public final class ContainerRuntime implements AutoCloseable {
             if (Files.exists(s.dir())) {
                 throw new IllegalStateException("container " + name + " already exists");
             }
-            Files.createDirectories(s.dir());
+            PrivateFiles.directory(s.dir());
             try {
                 s.writeSpec(full);
                 if (rootfsChanges != null && !Files.isDirectory(rootfsChanges)) {
@@ -139,7 +139,8 @@ public final class ContainerRuntime implements AutoCloseable {
             Path rootfs = openRootfs(name, s).path();
             s.clearRun();
             Cgroup cgroup = config.cgroups() == null ? null : config.cgroups().create(name, limits(spec));
-            List<String> args = startArgs(s.dir(), rootfs, spec);
+            Path envFile = s.writeMonitorEnv(spec.env());
+            List<String> args = startArgs(s.dir(), rootfs, spec, envFile, config.consoleLog());
             args.addAll(args.indexOf("--"), confinementArgs(s.dir(), spec.confinement()));
             BridgeAttachment bridge = null;
             int initPid = 0;
@@ -172,6 +173,8 @@ public final class ContainerRuntime implements AutoCloseable {
                 cleanupAfterFailure(name, cgroup, bridge, e);
                 s.clearRun();
                 throw e;
+            } finally {
+                Files.deleteIfExists(envFile); // the monitor unlinks it once read; this is for a monitor that never ran
             }
             return state(name);
         }
@@ -198,13 +201,12 @@ public final class ContainerRuntime implements AutoCloseable {
         return spec.limits() == null ? ResourceLimits.NONE : spec.limits();
     }
 
-    private static List<String> startArgs(Path stateDir, Path rootfs, ContainerSpec spec) {
+    /** The environment goes in envFile (0600, read and unlinked by the monitor): argv is world-readable. */
+    private static List<String> startArgs(Path stateDir, Path rootfs, ContainerSpec spec, Path envFile,
+            ConsoleLog log) {
         List<String> a = new ArrayList<>(List.of("start", stateDir.toString(), rootfs.toString(),
-                "--hostname", spec.hostname(), "--cwd", spec.cwd()));
-        spec.env().forEach((k, v) -> {
-            a.add("--env");
-            a.add(k + "=" + v);
-        });
+                "--hostname", spec.hostname(), "--cwd", spec.cwd(), "--env-file", envFile.toString()));
+        a.addAll(log.monitorArgs());
         for (VolumeMount m : spec.mounts()) {
             a.addAll(List.of("--mount", m.hostPath(), m.containerPath(), m.readOnly() ? "ro" : "rw"));
         }
@@ -562,7 +564,9 @@ public final class ContainerRuntime implements AutoCloseable {
 
     /**
      * The state as the processes say it is: a container recorded RUNNING whose init is gone (or whose pid now
-     * belongs to another process) is STOPPED, with the exit status the monitor wrote; that is persisted.
+     * belongs to another process) is STOPPED, with the exit status the monitor wrote. A read: it never writes
+     * (a full disk must not stop `godwit list`); the next change of state writes the file, and until then
+     * the same check gives the same answer, since a pid's start time never comes back.
      */
     public ContainerState state(String name) throws IOException {
         synchronized (lock(name)) {
@@ -581,7 +585,6 @@ public final class ContainerRuntime implements AutoCloseable {
                     }
                 }
                 p = p.with(Status.STOPPED);
-                s.writeState(p);
             }
             boolean active = p.status() == Status.RUNNING || p.status() == Status.PAUSED;
             return new ContainerState(name, p.status(), active ? p.initPid() : 0, active ? p.monitorPid() : 0,
@@ -741,7 +744,8 @@ public final class ContainerRuntime implements AutoCloseable {
             Cgroup cgroup = config.cgroups() == null ? null : config.cgroups().create(name, limits(spec));
             MonitorLauncher.Channel ch = null;
             try {
-                List<String> args = List.of("restore", s.dir().toString(), "--criu", criuBinary());
+                List<String> args = new ArrayList<>(List.of("restore", s.dir().toString(), "--criu", criuBinary()));
+                args.addAll(config.consoleLog().monitorArgs());
                 ch = launcher.spawn(name, s.dir(), args, criuSocketFd);
                 String[] f = ch.expect("launch restore", "criu");
                 PendingRestore pr = new PendingRestore(ch, Integer.parseInt(f[2]), Integer.parseInt(f[1]));

@@ -16,15 +16,22 @@ import java.util.Objects;
  * @param monitorBinary the godwit-monitor executable (see {@link MonitorBinary#find()})
  * @param criuEnvironment what the host needs in the environment of every criu, including the
  *                      one a monitor starts for a restore (e.g. CRIU_FAULT where debug traps fail)
+ * @param consoleLog    the bound on each container's console.log
  */
 public record RuntimeConfig(Path containersDir, ImageStore images, CgroupManager cgroups, NetworkSetup network,
-        Path monitorBinary, Supplier<Map<String, String>> criuEnvironment) {
+        Path monitorBinary, Supplier<Map<String, String>> criuEnvironment, ConsoleLog consoleLog) {
 
     public RuntimeConfig {
         Objects.requireNonNull(containersDir, "containersDir");
         Objects.requireNonNull(images, "images");
         Objects.requireNonNull(monitorBinary, "monitorBinary");
         Objects.requireNonNull(criuEnvironment, "criuEnvironment");
+        consoleLog = consoleLog == null ? ConsoleLog.DEFAULT : consoleLog;
+    }
+
+    public RuntimeConfig(Path containersDir, ImageStore images, CgroupManager cgroups, NetworkSetup network,
+                         Path monitorBinary, Supplier<Map<String, String>> criuEnvironment) {
+        this(containersDir, images, cgroups, network, monitorBinary, criuEnvironment, ConsoleLog.DEFAULT);
     }
 
     public RuntimeConfig(Path containersDir, ImageStore images, CgroupManager cgroups, NetworkSetup network,
@@ -44,7 +51,11 @@ public record RuntimeConfig(Path containersDir, ImageStore images, CgroupManager
 
     /** Asked each time a monitor starts (a restore's criu inherits it): the daemon's host probe may still run. */
     public RuntimeConfig withCriuEnvironment(Supplier<Map<String, String>> env) {
-        return new RuntimeConfig(containersDir, images, cgroups, network, monitorBinary, env);
+        return new RuntimeConfig(containersDir, images, cgroups, network, monitorBinary, env, consoleLog);
+    }
+
+    public RuntimeConfig withConsoleLog(ConsoleLog log) {
+        return new RuntimeConfig(containersDir, images, cgroups, network, monitorBinary, criuEnvironment, log);
     }
 
     /** Defaults: the monitor found by {@link MonitorBinary#find()}. */

@@ -26,6 +26,7 @@ final class StateStore {
     static final String CONSOLE = "console.log";
     static final String MONITOR_LOG = "monitor.log";
     static final String SECCOMP_RULES = "seccomp.rules";
+    static final String MONITOR_ENV = "monitor.env";
 
     /**
      * state.json. Start times (clock ticks since boot, /proc/PID/stat field 22) tell our processes from
@@ -93,6 +94,25 @@ final class StateStore {
         }
     }
 
+    /**
+     * The container's environment for its monitor: K=V entries each ended by a NUL byte, in a file
+     * only root can read, which the monitor unlinks once read (secrets stay out of argv and ps).
+     */
+    Path writeMonitorEnv(java.util.Map<String, String> env) throws IOException {
+        Path file = dir.resolve(MONITOR_ENV);
+        Files.deleteIfExists(file);
+        StringBuilder b = new StringBuilder();
+        env.forEach((k, v) -> b.append(k).append('=').append(v).append('\0'));
+        try (FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE), PrivateFiles.FILE)) {
+            var bytes = StandardCharsets.UTF_8.encode(b.toString());
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+        }
+        return file;
+    }
+
     /** Forgets the previous run's pids and exit status before a new start or restore. */
     void clearRun() throws IOException {
         for (String f : new String[] {MONITOR_PID, INIT_PID, EXIT}) {
@@ -100,17 +120,30 @@ final class StateStore {
         }
     }
 
+    /** A write that fails (a full disk, say) leaves the old file and no temp file behind. */
     void writeAtomic(String name, String content) throws IOException {
         Path tmp = dir.resolve("." + name + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(StandardCharsets.UTF_8.encode(content));
-            ch.force(true);
-        }
         try {
+            // 0600: config.json holds the container's environment (passwords, tokens)
+            try (FileChannel ch = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), PrivateFiles.FILE)) {
+                var bytes = StandardCharsets.UTF_8.encode(content);
+                while (bytes.hasRemaining()) {
+                    ch.write(bytes);
+                }
+                ch.force(true);
+            }
             Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("cannot rename atomically in " + dir, e);
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            if (e instanceof AtomicMoveNotSupportedException) {
+                throw new IOException("cannot rename atomically in " + dir, e);
+            }
+            throw e;
         }
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);

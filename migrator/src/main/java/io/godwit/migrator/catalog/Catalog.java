@@ -24,9 +24,33 @@ public final class Catalog implements AutoCloseable {
         this.db = db;
     }
 
+    /** The file is a database, but SQLite's own check finds it damaged. */
+    public static final class DamagedCatalogException extends SQLException {
+        DamagedCatalogException(String message) {
+            super(message);
+        }
+    }
+
+    /** Opens (or makes) the catalog; see {@link CatalogOpener} for what happens to an unreadable one. */
     public static Catalog open(Path file) throws SQLException {
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        try {
+            prepare(c);
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return new Catalog(c);
+    }
+
+    private static void prepare(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
+                String verdict = rs.next() ? rs.getString(1) : "no answer";
+                if (!"ok".equals(verdict)) {
+                    throw new DamagedCatalogException("SQLite's quick_check says: " + verdict);
+                }
+            }
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("PRAGMA synchronous=FULL");
             s.execute("PRAGMA busy_timeout=5000");
@@ -34,7 +58,9 @@ public final class Catalog implements AutoCloseable {
                     CREATE TABLE IF NOT EXISTS checkpoints (
                       id TEXT PRIMARY KEY, container TEXT NOT NULL, created_at TEXT NOT NULL,
                       state TEXT NOT NULL, size_bytes INTEGER NOT NULL DEFAULT 0,
-                      left_running INTEGER NOT NULL, criu_version TEXT, kernel TEXT)""");
+                      left_running INTEGER NOT NULL, criu_version TEXT, kernel TEXT,
+                      made_by TEXT NOT NULL DEFAULT 'HAND')""");
+            addColumnIfMissing(s, "checkpoints", "made_by", "TEXT NOT NULL DEFAULT 'HAND'");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS schedules (
                       container TEXT PRIMARY KEY, every_seconds INTEGER NOT NULL, keep INTEGER NOT NULL,
@@ -47,15 +73,27 @@ public final class Catalog implements AutoCloseable {
                     CREATE TABLE IF NOT EXISTS remotes (
                       name TEXT PRIMARY KEY, address TEXT NOT NULL, fingerprint TEXT NOT NULL)""");
         }
-        return new Catalog(c);
+    }
+
+    /** Catalogs made by an older daemon lack the newer columns; their rows get the column's default. */
+    private static void addColumnIfMissing(Statement s, String table, String column, String definition)
+            throws SQLException {
+        try (ResultSet rs = s.executeQuery("PRAGMA table_info(" + table + ")")) {
+            while (rs.next()) {
+                if (rs.getString("name").equals(column)) {
+                    return;
+                }
+            }
+        }
+        s.execute("ALTER TABLE " + table + " ADD COLUMN " + column + " " + definition);
     }
 
     // --- checkpoints ---------------------------------------------------------------------
 
     public synchronized void insertCheckpoint(CheckpointRecord r) throws SQLException {
         try (PreparedStatement p = db.prepareStatement(
-                "INSERT INTO checkpoints(id, container, created_at, state, size_bytes, left_running, criu_version, kernel)"
-                        + " VALUES (?,?,?,?,?,?,?,?)")) {
+                "INSERT INTO checkpoints(id, container, created_at, state, size_bytes, left_running, criu_version, kernel,"
+                        + " made_by) VALUES (?,?,?,?,?,?,?,?,?)")) {
             p.setString(1, r.id());
             p.setString(2, r.container());
             p.setString(3, r.createdAt().toString());
@@ -64,6 +102,7 @@ public final class Catalog implements AutoCloseable {
             p.setInt(6, r.leftRunning() ? 1 : 0);
             p.setString(7, r.criuVersion());
             p.setString(8, r.kernel());
+            p.setString(9, r.madeBy().name());
             p.executeUpdate();
         }
     }
@@ -101,7 +140,8 @@ public final class Catalog implements AutoCloseable {
 
     private List<CheckpointRecord> queryCheckpoints(String where, String arg) throws SQLException {
         try (PreparedStatement p = db.prepareStatement(
-                "SELECT id, container, created_at, state, size_bytes, left_running, criu_version, kernel FROM checkpoints "
+                "SELECT id, container, created_at, state, size_bytes, left_running, criu_version, kernel, made_by"
+                        + " FROM checkpoints "
                         + where)) {
             if (arg != null) {
                 p.setString(1, arg);
@@ -111,7 +151,7 @@ public final class Catalog implements AutoCloseable {
                 while (rs.next()) {
                     out.add(new CheckpointRecord(rs.getString(1), rs.getString(2), Instant.parse(rs.getString(3)),
                             CheckpointRecord.State.valueOf(rs.getString(4)), rs.getLong(5), rs.getInt(6) == 1,
-                            rs.getString(7), rs.getString(8)));
+                            rs.getString(7), rs.getString(8), CheckpointRecord.MadeBy.valueOf(rs.getString(9))));
                 }
             }
             return out;
@@ -186,10 +226,37 @@ public final class Catalog implements AutoCloseable {
     }
 
     public synchronized List<OperationRecord> operations(int limit) throws SQLException {
+        return queryOperations(" ORDER BY created_at DESC LIMIT ?", limit);
+    }
+
+    public synchronized Optional<OperationRecord> operation(String id) throws SQLException {
+        return queryOperations(" WHERE id = ?", id).stream().findFirst();
+    }
+
+    /**
+     * Retention: forgets finished operations that ended before {@code before}, and all but the
+     * newest {@code keep} finished ones. Running ones are never forgotten.
+     */
+    public synchronized int forgetOperations(Instant before, int keep) throws SQLException {
+        int n;
         try (PreparedStatement p = db.prepareStatement(
-                "SELECT id, kind, target, status, created_at, finished_at, error, result_json FROM operations"
-                        + " ORDER BY created_at DESC LIMIT ?")) {
-            p.setInt(1, limit);
+                "DELETE FROM operations WHERE status != 'running' AND finished_at IS NOT NULL AND finished_at < ?")) {
+            p.setString(1, before.toString());
+            n = p.executeUpdate();
+        }
+        try (PreparedStatement p = db.prepareStatement(
+                "DELETE FROM operations WHERE status != 'running' AND id NOT IN (SELECT id FROM operations"
+                        + " WHERE status != 'running' ORDER BY created_at DESC LIMIT ?)")) {
+            p.setInt(1, keep);
+            n += p.executeUpdate();
+        }
+        return n;
+    }
+
+    private List<OperationRecord> queryOperations(String tail, Object arg) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement(
+                "SELECT id, kind, target, status, created_at, finished_at, error, result_json FROM operations" + tail)) {
+            p.setObject(1, arg);
             List<OperationRecord> out = new ArrayList<>();
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
@@ -203,11 +270,14 @@ public final class Catalog implements AutoCloseable {
         }
     }
 
-    /** Operations that were running when the daemon died can never finish: say so. */
+    /**
+     * Operations that were running when the daemon died can never finish: they become
+     * "interrupted" (what they had done is not known: look at their container).
+     */
     public synchronized int failInterruptedOperations(Instant now) throws SQLException {
         try (PreparedStatement p = db.prepareStatement(
-                "UPDATE operations SET status = 'failure', finished_at = ?, error = 'interrupted: the daemon stopped'"
-                        + " WHERE status = 'running'")) {
+                "UPDATE operations SET status = 'interrupted', finished_at = ?,"
+                        + " error = 'interrupted: the daemon stopped while it ran' WHERE status = 'running'")) {
             p.setString(1, now.toString());
             return p.executeUpdate();
         }

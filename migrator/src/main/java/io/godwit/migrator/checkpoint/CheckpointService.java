@@ -35,7 +35,7 @@ import java.util.logging.Logger;
 /**
  * Local checkpoints and restores. A checkpoint directory holds CRIU's images (images/), the
  * container's own rootfs changes (rootfs/), and manifest.json, written last: a directory without a
- * complete catalog row is a dump that never finished and is discarded at start.
+ * manifest.json is a dump that never finished and is discarded at start (CheckpointRecovery).
  */
 public final class CheckpointService {
     private static final Logger LOG = Logger.getLogger(CheckpointService.class.getName());
@@ -83,15 +83,21 @@ public final class CheckpointService {
      * With {@code stop}, the container is stopped only once the checkpoint is complete on disk.
      */
     public CheckpointRecord checkpoint(String name, boolean stop, Operation op) throws Exception {
+        return checkpoint(name, stop, CheckpointRecord.MadeBy.HAND, op);
+    }
+
+    /** As {@link #checkpoint(String, boolean, Operation)}, recording who made it (retention prunes only its own). */
+    public CheckpointRecord checkpoint(String name, boolean stop, CheckpointRecord.MadeBy madeBy, Operation op)
+            throws Exception {
         requireRunning(name);
         String id = ID_TIME.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 6);
-        Path dir = dirOf(id);
+        Path dir = io.godwit.runtime.PrivateFiles.directory(dirOf(id)); // the container's memory: root only
         Path images = Files.createDirectories(dir.resolve("images"));
         Path logs = Files.createDirectories(dir.resolve("logs"));
         CriuVersion version = criu.version();
         String kernel = System.getProperty("os.version");
         CheckpointRecord record = new CheckpointRecord(id, name, Instant.now(), CheckpointRecord.State.WRITING, 0,
-                !stop, version.toString(), kernel);
+                !stop, version.toString(), kernel, madeBy);
         catalog.insertCheckpoint(record);
         boolean paused = false;
         boolean complete = false;
@@ -117,6 +123,7 @@ public final class CheckpointService {
                 paused = false;
             }
             criu.cpuinfoDump(images);
+            io.godwit.runtime.PrivateFiles.restrictTree(images); // CRIU writes its images 0644
             op.phase("manifest");
             List<ManifestFile> files = ManifestIo.hashTree(dir, List.of("images", "rootfs"));
             long size = files.stream().mapToLong(ManifestFile::size).sum();
@@ -312,10 +319,14 @@ public final class CheckpointService {
         }
     }
 
-    /** Keeps the newest {@code keep} complete checkpoints of a container, deleting older ones. */
+    /**
+     * A schedule's retention: keeps the newest {@code keep} complete checkpoints its schedule made,
+     * deleting older ones of those. Checkpoints made by hand (or by nobody known) are never touched.
+     */
     public int prune(String name, int keep) throws Exception {
         List<CheckpointRecord> all = catalog.checkpointsOf(name).stream()
-                .filter(r -> r.state() == CheckpointRecord.State.COMPLETE).toList();
+                .filter(r -> r.state() == CheckpointRecord.State.COMPLETE)
+                .filter(r -> r.madeBy() == CheckpointRecord.MadeBy.SCHEDULE).toList();
         int removed = 0;
         for (int i = keep; i < all.size(); i++) {
             discard(all.get(i).id());
@@ -324,27 +335,12 @@ public final class CheckpointService {
         return removed;
     }
 
-    /** Discards half-written checkpoints (rows still WRITING, directories with no row) left by a crash. */
-    public int reconcile() throws Exception {
-        int discarded = 0;
-        for (CheckpointRecord r : catalog.allCheckpoints()) {
-            if (r.state() == CheckpointRecord.State.WRITING) {
-                thawAfterCrash(r.container());
-            }
-            if (r.state() == CheckpointRecord.State.WRITING || !Files.isDirectory(dirOf(r.id()))) {
-                discard(r.id());
-                discarded++;
-            }
-        }
-        try (var dirs = Files.list(checkpointsDir)) {
-            for (Path d : dirs.toList()) {
-                if (catalog.checkpoint(d.getFileName().toString()).isEmpty()) {
-                    Trees.delete(d);
-                    discarded++;
-                }
-            }
-        }
-        return discarded;
+    /**
+     * At start: takes back every checkpoint whose manifest verifies (a reset or new catalog loses
+     * none), discards only dumps that never finished, keeps damaged ones on disk; see CheckpointRecovery.
+     */
+    public CheckpointRecovery.Summary reconcile() throws Exception {
+        return new CheckpointRecovery(catalog, checkpointsDir, this::thawAfterCrash).run();
     }
 
     /** A daemon that died mid-checkpoint left its container frozen by our pause: it must run again. */
@@ -369,6 +365,7 @@ public final class CheckpointService {
         m.put("criuVersion", r.criuVersion());
         m.put("kernel", r.kernel());
         m.put("state", r.state().name().toLowerCase());
+        m.put("madeBy", r.madeBy().word());
         return m;
     }
 }

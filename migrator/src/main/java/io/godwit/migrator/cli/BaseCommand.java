@@ -113,6 +113,9 @@ abstract class BaseCommand implements Callable<Integer> {
             case "cancelled":
             case "canceled":
                 throw new CliException(ExitCodes.FAILED, what + " was cancelled");
+            case "interrupted":
+                throw new CliException(ExitCodes.FAILED, what + " was interrupted: the daemon stopped while it ran;"
+                        + " look at " + op.path("target").asText("its container") + " to see what it did");
             default:
                 String error = op.path("error").asText("");
                 throw new CliException(ExitCodes.FAILED,

@@ -117,11 +117,11 @@ final class CheckpointCommands extends BaseCommand {
                 printJson(list);
                 return ExitCodes.OK;
             }
-            Table t = new Table("ID", "CREATED", "SIZE", "LEFT RUNNING", "CRIU", "STATE");
+            Table t = new Table("ID", "CREATED", "SIZE", "LEFT RUNNING", "CRIU", "STATE", "MADE BY");
             for (JsonNode c : list) {
                 t.row(Fmt.text(c.path("id")), Fmt.time(c.path("createdAt")), Fmt.bytes(c.path("sizeBytes")),
                         c.path("leftRunning").isBoolean() ? (c.get("leftRunning").asBoolean() ? "yes" : "no") : "-",
-                        Fmt.text(c.path("criuVersion")), Fmt.text(c.path("state")));
+                        Fmt.text(c.path("criuVersion")), Fmt.text(c.path("state")), Fmt.text(c.path("madeBy")));
             }
             t.print(out());
             return ExitCodes.OK;

@@ -94,6 +94,23 @@ public final class ProbedHost {
         return f == null ? null : HostReport.of(f);
     }
 
+    /**
+     * The facts, waiting for the probe (at most {@link #WAIT}); when it failed or did not end, facts
+     * that say so (CRIU not known to work: a fleet places nothing here).
+     */
+    public HostFacts awaitFacts() {
+        try {
+            return facts.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // fall through
+        }
+        return new HostFacts("unknown", "unknown", "", "unknown", "the host probe did not end", false,
+                "the host probe did not end (see the daemon's log)", false, false, false, "none", false,
+                "not probed", 0, "unknown", java.util.List.of(), 0, java.time.Instant.now().toString());
+    }
+
     /** Whether the probe has ended (with facts or with a failure). */
     public boolean done() {
         return facts.isDone();

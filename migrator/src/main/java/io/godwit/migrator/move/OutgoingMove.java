@@ -195,7 +195,7 @@ final class OutgoingMove {
                 memoryBytes = send(imagesDir, MoveProtocol.TREE_IMAGES, SyncMode.FULL).bytesSent();
                 LazyReady ready = call(MoveProtocol.LAZY_PREPARE, new LazyPrepare(moveId, back), LazyReady.class,
                         CALL_TIMEOUT);
-                checkCancel();
+                op.commit("the target's restore"); // a cancel from here on is refused, not half done
                 clock.enter("restore");
                 restored = call(MoveProtocol.RESTORE, new RestoreOrder(moveId, req.newName(), target.spec(),
                         target.stdioPipes(), true, ready.tunnelId()), Restored.class, RESTORE_TIMEOUT);
@@ -221,7 +221,7 @@ final class OutgoingMove {
             rootfsBytes += send(changes, MoveProtocol.TREE_ROOTFS, SyncMode.INCREMENTAL).bytesSent();
             clock.enter("memory");
             memoryBytes = send(imagesDir, MoveProtocol.TREE_IMAGES, SyncMode.FULL).bytesSent();
-            checkCancel();
+            op.commit("the target's restore"); // a cancel from here on is refused, not half done
             clock.enter("restore");
             restored = call(MoveProtocol.RESTORE, new RestoreOrder(moveId, req.newName(), target.spec(),
                     target.stdioPipes(), false, null), Restored.class, RESTORE_TIMEOUT);
@@ -237,6 +237,7 @@ final class OutgoingMove {
         result.put("mode", mode.label());
         result.put("remote", req.remote());
         result.put("name", req.newName());
+        result.put("runsOn", req.remote() + ":" + req.newName()); // where the container is now
         result.put("remotePid", restored.pid());
         result.put("downtimeMs", downtimeMs);
         result.put("memoryBytes", memoryBytes);

@@ -12,9 +12,11 @@ public final class Operation {
     private final String id;
     private final String kind;
     private final String target;
-    private final Instant createdAt = Instant.now();
+    private final Instant createdAt;
     private final CountDownLatch done = new CountDownLatch(1);
     private final AtomicBoolean cancelRequested = new AtomicBoolean();
+    /** Set at the point of no return: from then on a cancel is refused (guarded by this). */
+    private String committedAt;
     private volatile String status = "running";
     private volatile String phase = "queued";
     private volatile long bytesDone;
@@ -28,9 +30,30 @@ public final class Operation {
     private long phaseStartedNanos = System.nanoTime();
 
     Operation(String id, String kind, String target) {
+        this(id, kind, target, Instant.now());
+    }
+
+    private Operation(String id, String kind, String target, Instant createdAt) {
         this.id = id;
         this.kind = kind;
         this.target = target;
+        this.createdAt = createdAt;
+    }
+
+    /**
+     * An operation of an earlier run of the daemon, as the catalog kept it: finished (or
+     * interrupted by the daemon's stop), so it can be waited on and shown, but not cancelled.
+     */
+    static Operation restored(String id, String kind, String target, Instant createdAt, String status, Instant finishedAt,
+            String error, Map<String, Object> result) {
+        Operation op = new Operation(id, kind, target, createdAt);
+        op.status = status;
+        op.error = error;
+        op.result = result == null ? Map.of() : result;
+        op.phase = "done";
+        op.finishedAt = finishedAt == null ? createdAt : finishedAt;
+        op.done.countDown();
+        return op;
     }
 
     public String getId() { return id; }
@@ -93,10 +116,40 @@ public final class Operation {
         return () -> cancelActions.remove(action);
     }
 
-    void requestCancel() {
-        if (cancelRequested.compareAndSet(false, true)) {
-            cancelActions.forEach(Runnable::run);
+    /**
+     * Asks the operation to stop. Refused (false) once it passed its point of no return: what it
+     * does then (a move's target runs the container) can no longer be undone, so it finishes.
+     */
+    boolean requestCancel() {
+        synchronized (this) {
+            if (committedAt != null) {
+                return false;
+            }
+            if (!cancelRequested.compareAndSet(false, true)) {
+                return true;
+            }
         }
+        cancelActions.forEach(Runnable::run);
+        return true;
+    }
+
+    /**
+     * The point of no return (a move about to order the target's restore): from here on cancels
+     * are refused. A cancel that came first wins: this throws, and the operation must undo.
+     */
+    public void commit(String where) {
+        synchronized (this) {
+            if (!cancelRequested.get()) {
+                committedAt = where;
+                return;
+            }
+        }
+        throw new java.util.concurrent.CancellationException("cancelled before " + where);
+    }
+
+    /** Whether a cancel can still stop it: running and not past its point of no return. */
+    public synchronized boolean isCancellable() {
+        return finishedAt == null && committedAt == null;
     }
 
     synchronized void finish(String status, String error, Map<String, Object> result) {

@@ -4,7 +4,10 @@ import io.godwit.migrator.api.HttpApiHandler;
 import io.godwit.migrator.api.Json;
 import io.godwit.migrator.catalog.Catalog;
 import io.godwit.migrator.catalog.OperationRecord;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +19,18 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** Starts operations on the worker pool, tracks them, records their end in the catalog. */
+/**
+ * Starts operations on the worker pool, tracks them, records their start and end in the catalog.
+ * Operations of earlier runs of the daemon are served from the catalog (a `godwit wait` across a
+ * restart finds its operation, finished or interrupted) for {@link #KEEP_FOR}, at most {@link #KEEP_COUNT}.
+ */
 public final class OperationManager {
     private static final Logger LOG = Logger.getLogger(OperationManager.class.getName());
+    /** How long finished operations are kept in the catalog. */
+    public static final Duration KEEP_FOR = Duration.ofDays(Long.getLong("godwit.operations.keepDays", 7));
+    /** How many finished operations are kept at most. */
+    public static final int KEEP_COUNT = Integer.getInteger("godwit.operations.keepCount", 1000);
+    private static final int LIST_LIMIT = 200;
 
     /** The body of an operation: reports progress on the operation, returns its result. */
     @FunctionalInterface
@@ -30,6 +42,7 @@ public final class OperationManager {
     private final ExecutorService workers;
     private final Catalog catalog;
     private final EventBus events;
+    private final AtomicInteger finishedSinceRetention = new AtomicInteger();
 
     public OperationManager(ExecutorService workers, Catalog catalog, EventBus events) {
         this.workers = workers;
@@ -74,12 +87,27 @@ public final class OperationManager {
     private void run(Operation op, Work work) {
         try {
             Map<String, Object> result = work.run(op);
-            op.finish(op.isCancelRequested() ? "cancelled" : "success", null, result);
+            // Work that returned did what it was for, whatever cancel came too late to stop it: that is the truth.
+            op.finish("success", null, result);
         } catch (Exception | Error e) {
             LOG.log(Level.WARNING, op.getKind() + " of " + op.getTarget() + " failed", e);
             op.finish(op.isCancelRequested() ? "cancelled" : "failure", HttpApiHandler.describe(e), null);
         }
         record(op);
+        if (finishedSinceRetention.incrementAndGet() >= 100) {
+            finishedSinceRetention.set(0);
+            applyRetention();
+        }
+    }
+
+    /** Forgets finished operations older than {@link #KEEP_FOR}, and beyond the newest {@link #KEEP_COUNT}. */
+    public int applyRetention() {
+        try {
+            return catalog.forgetOperations(Instant.now().minus(KEEP_FOR), KEEP_COUNT);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "cannot forget old operations", e);
+            return 0;
+        }
     }
 
     private void record(Operation op) {
@@ -92,22 +120,51 @@ public final class OperationManager {
         events.publish("operation", op);
     }
 
-    public Optional<Operation> find(String id) {
-        return Optional.ofNullable(live.get(id));
+    /** A live operation of this run, else one the catalog kept from an earlier run. */
+    public Optional<Operation> find(String id) throws Exception {
+        Operation op = live.get(id);
+        if (op != null) {
+            return Optional.of(op);
+        }
+        Optional<OperationRecord> kept = catalog.operation(id);
+        return kept.isPresent() ? Optional.of(restored(kept.get())) : Optional.empty();
     }
 
-    public List<Operation> list() {
-        List<Operation> out = new ArrayList<>(live.values());
+    /** This run's operations and the newest kept ones of earlier runs, newest first. */
+    public List<Operation> list() throws Exception {
+        Map<String, Operation> all = new java.util.LinkedHashMap<>();
+        for (OperationRecord r : catalog.operations(LIST_LIMIT)) {
+            if (!live.containsKey(r.id())) {
+                all.put(r.id(), restored(r));
+            }
+        }
+        all.putAll(live);
+        List<Operation> out = new ArrayList<>(all.values());
         out.sort(Comparator.comparing(Operation::getCreatedAt).reversed());
         return out;
     }
 
+    @SuppressWarnings("unchecked")
+    private static Operation restored(OperationRecord r) {
+        Map<String, Object> result = Map.of();
+        try {
+            if (r.resultJson() != null && !r.resultJson().equals("null")) {
+                result = Json.MAPPER.readValue(r.resultJson(), Map.class);
+            }
+        } catch (Exception unreadable) {
+            result = Map.of("unreadable", r.resultJson());
+        }
+        // "running" in the catalog but not live: the daemon that ran it is gone (start-up marks them; a race here)
+        String status = r.status().equals("running") ? "interrupted" : r.status();
+        return Operation.restored(r.id(), r.kind(), r.target(), r.createdAt(), status, r.finishedAt(), r.error(), result);
+    }
+
+    /** False when the operation is not running here, or is past its point of no return. */
     public boolean cancel(String id) {
         Operation op = live.get(id);
         if (op == null || !op.isRunning()) {
             return false;
         }
-        op.requestCancel();
-        return true;
+        return op.requestCancel();
     }
 }

@@ -81,6 +81,19 @@ public final class PeerLink implements AutoCloseable {
             throw ApiException.conflict("remote " + name + " exists: remove it first");
         }
         InetSocketAddress addr = parseAddress(address);
+        String theirs;
+        try {
+            theirs = io.godwit.transfer.TrustToken.parse(token).fingerprint();
+        } catch (RuntimeException e) {
+            throw ApiException.badRequest("not a trust token: " + e.getMessage());
+        }
+        var same = catalog.remotes().stream()
+                .filter(r -> io.godwit.transfer.Fingerprints.normalize(r.fingerprint()).equals(
+                        io.godwit.transfer.Fingerprints.normalize(theirs))).findFirst();
+        if (same.isPresent()) {
+            throw ApiException.conflict("that daemon (" + theirs + ") is already the remote " + same.get().name()
+                    + ": one name per peer");
+        }
         PairResult paired;
         try {
             paired = PeerClient.pair(addr, identity, token);
@@ -114,6 +127,48 @@ public final class PeerLink implements AutoCloseable {
         if (catalog.remotes().stream().noneMatch(o -> o.fingerprint().equals(r.fingerprint()))) {
             trust.revoke(r.fingerprint());
         }
+    }
+
+    /**
+     * Every certificate trusted here: paired daemons and the clients that redeemed a token, with
+     * the remote name each daemon goes by here (null for clients and for peers that paired with us).
+     */
+    public List<java.util.Map<String, Object>> trusted() throws Exception {
+        List<RemoteRecord> remotes = catalog.remotes();
+        List<java.util.Map<String, Object>> out = new java.util.ArrayList<>();
+        for (TrustedPeer t : trust.list()) {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("name", t.name());
+            m.put("role", t.role());
+            m.put("fingerprint", t.fingerprint());
+            m.put("addedAt", t.addedAt().toString());
+            m.put("remote", remotes.stream().filter(r -> io.godwit.transfer.Fingerprints.normalize(r.fingerprint())
+                    .equals(t.fingerprint())).map(RemoteRecord::name).findFirst().orElse(null));
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** Stops trusting a certificate (and forgets remotes that use it): its next call is refused. */
+    public void revokeTrust(String fingerprint) throws Exception {
+        String fp;
+        try {
+            fp = io.godwit.transfer.Fingerprints.normalize(fingerprint);
+        } catch (RuntimeException e) {
+            throw ApiException.badRequest("not a certificate fingerprint: " + fingerprint);
+        }
+        if (trust.get(fp).isEmpty()) {
+            throw ApiException.notFound("trusted certificate", fingerprint);
+        }
+        for (RemoteRecord r : catalog.remotes()) {
+            if (io.godwit.transfer.Fingerprints.normalize(r.fingerprint()).equals(fp)) {
+                removeRemote(r.name());
+            }
+        }
+        if (!trust.revoke(fp) && trust.get(fp).isPresent()) {
+            throw new IllegalStateException("certificate " + fp + " is still trusted after its revocation");
+        }
+        LOG.info("revoked the trust of " + fp);
     }
 
     /** A session with the remote, reused while it stays open. */

@@ -2,6 +2,7 @@ package io.godwit.migrator.schedule;
 
 import io.godwit.migrator.api.HttpApiHandler;
 import io.godwit.migrator.catalog.Catalog;
+import io.godwit.migrator.catalog.CheckpointRecord;
 import io.godwit.migrator.catalog.ScheduleRecord;
 import io.godwit.migrator.checkpoint.CheckpointService;
 import io.godwit.migrator.ops.ContainerClaims;
@@ -75,7 +76,7 @@ public final class Scheduler implements AutoCloseable {
 
             @Override
             public Map<String, Object> checkpointAndPrune(String container, int keep, Operation op) throws Exception {
-                var rec = checkpoints.checkpoint(container, false, op);
+                var rec = checkpoints.checkpoint(container, false, CheckpointRecord.MadeBy.SCHEDULE, op);
                 int pruned = checkpoints.prune(container, keep);
                 return Map.of("checkpoint", CheckpointService.describe(rec), "pruned", pruned);
             }

@@ -1,0 +1,72 @@
+package io.godwit.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.godwit.migrator.cli.ApiResponse;
+import io.godwit.migrator.cli.DaemonClient;
+import io.godwit.transfer.NodeIdentity;
+import io.godwit.transfer.PeerClient;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A token redeemed by a client that is not a daemon leaves a trusted certificate: it shows in
+ * GET /1.0/trust (it did not show anywhere) and DELETE revokes it, after which it cannot connect.
+ */
+class TrustListEndToEndTest {
+    private Path dir;
+    private DaemonProcess daemon;
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        daemon.close();
+        TestDirs.remove(dir);
+    }
+
+    @Test
+    void aRedeemedTokenShowsInTheTrustListAndIsRevoked() throws Exception {
+        dir = Files.createTempDirectory(TestHosts.runName("godwit-e2e") + "-");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        daemon = new DaemonProcess(dir);
+        List<String> args = new ArrayList<>(CatalogRecoveryEndToEndTest.FAST_START);
+        args.addAll(List.of("--listen", "127.0.0.1:" + port));
+        daemon.start(args);
+        DaemonClient api = daemon.client();
+        assertEquals(0, api.get("/1.0/trust").json().size(), "nothing trusted yet");
+
+        ApiResponse token = api.post("/1.0/trust/tokens", java.util.Map.of());
+        assertEquals(201, token.status(), token.body());
+        NodeIdentity stranger = NodeIdentity.loadOrCreate(Files.createDirectories(dir.resolve("stranger")), "stranger");
+        InetSocketAddress addr = new InetSocketAddress("127.0.0.1", port);
+        PeerClient.pair(addr, stranger, token.json().get("token").asText());
+
+        JsonNode trusted = api.get("/1.0/trust").json();
+        assertEquals(1, trusted.size(), trusted.toString());
+        JsonNode t = trusted.get(0);
+        assertEquals(stranger.fingerprint(), t.get("fingerprint").asText());
+        assertEquals("stranger", t.get("name").asText());
+        assertTrue(t.hasNonNull("role") && t.hasNonNull("addedAt"), t.toString());
+        assertTrue(t.get("remote").isNull(), "a client is no remote of ours");
+
+        assertEquals(200, api.send("DELETE", "/1.0/trust/" + stranger.fingerprint(), null).status());
+        assertEquals(0, api.get("/1.0/trust").json().size());
+        assertEquals(404, api.send("DELETE", "/1.0/trust/" + stranger.fingerprint(), null).status());
+        String daemonFp = api.get("/1.0").json().get("fingerprint").asText();
+        assertThrows(Exception.class, () -> PeerClient.connect(addr, stranger, daemonFp).close(),
+                "a revoked certificate is refused");
+        assertFalse(Files.readString(daemon.log).contains("Exception in thread"));
+    }
+}

@@ -558,6 +558,7 @@ public final class ContainerRuntime implements AutoCloseable {
                 }
             }
         }
+        addSetAside(out);
         out.sort(Comparator.comparing(ContainerState::name));
         return out;
     }
@@ -568,6 +569,36 @@ public final class ContainerRuntime implements AutoCloseable {
      * (a full disk must not stop `godwit list`); the next change of state writes the file, and until then
      * the same check gives the same answer, since a pid's start time never comes back.
      */
+    /**
+     * A container set aside by a restore that replaces it is still the user's container: until the
+     * new one exists under its name, it is listed as it was (stopped), so it never vanishes from a
+     * list in the middle of a restore.
+     */
+    private void addSetAside(List<ContainerState> out) throws IOException {
+        Path dir = config.containersDir().resolve(".aside");
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        out.forEach(c -> listed.add(c.name()));
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path d : ds) {
+                String n = d.getFileName().toString();
+                if (listed.contains(n) || !Files.isRegularFile(d.resolve(StateStore.STATE))) {
+                    continue;
+                }
+                try {
+                    StateStore s = new StateStore(d);
+                    Persisted p = s.readState();
+                    out.add(new ContainerState(n, Status.STOPPED, 0, 0, p.createdAt(), p.startedAt(), s.readExit(),
+                            p.imageFingerprint()));
+                } catch (IOException | RuntimeException gone) {
+                    // put back or discarded meanwhile
+                }
+            }
+        }
+    }
+
     public ContainerState state(String name) throws IOException {
         synchronized (lock(name)) {
             StateStore s = existing(name);

@@ -46,10 +46,14 @@ class SetAsideTest {
     void aFailedReplacementGivesTheOldContainerBack() throws Exception {
         String n = stoppedContainerWithAFile();
         ContainerRuntime.SetAside aside = rt.setAside(n);
-        assertTrue(rt.list().stream().noneMatch(s -> s.name().equals(n)), "set aside, out of the list");
+        // still the user's container: listed as it was, never vanishing in the middle of a restore
+        assertEquals(List.of(n + ":STOPPED"), rt.list().stream().filter(s -> s.name().equals(n))
+                .map(s -> s.name() + ":" + s.status()).toList(), "set aside, still listed");
         assertThrows(NoSuchContainerException.class, () -> rt.setAside(n), "nothing left to set aside under the name");
         rt.create(n, ContainerSpec.of("testfs", List.of("counter")), null); // the restore's new container
         assertEquals(Status.CREATED, rt.state(n).status());
+        assertEquals(List.of(n + ":CREATED"), rt.list().stream().filter(s -> s.name().equals(n))
+                .map(s -> s.name() + ":" + s.status()).toList(), "listed once, as the new one");
 
         ContainerState back = rt.putBack(aside);
         assertEquals(Status.STOPPED, back.status());

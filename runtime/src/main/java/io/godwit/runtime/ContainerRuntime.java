@@ -856,6 +856,9 @@ public final class ContainerRuntime implements AutoCloseable {
                 !sec.seccomp().equals("unconfined"));
         List<String> violations = new ArrayList<>();
         for (int pid : processTree(initPid)) {
+            if (isZombie(pid)) {
+                continue; // it runs nothing (and has shed its seccomp filter): nothing to confine
+            }
             ProcStatus st = ProcStatus.of(pid);
             if (st != null) {
                 violations.addAll(check.violations(pid, st));
@@ -864,6 +867,16 @@ public final class ContainerRuntime implements AutoCloseable {
         if (!violations.isEmpty()) {
             throw new ContainerException(name, "verify confinement after restore",
                     "the restored container is less confined than its spec: " + String.join("; ", violations));
+        }
+    }
+
+    private static boolean isZombie(int pid) {
+        try {
+            String stat = Files.readAllLines(Path.of("/proc/" + pid + "/stat")).get(0);
+            int close = stat.lastIndexOf(')');
+            return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
+        } catch (IOException | IndexOutOfBoundsException e) {
+            return false; // gone, or unreadable: the check itself decides
         }
     }
 

@@ -208,7 +208,7 @@ public final class CheckpointService {
         CheckpointManifest manifest = ManifestIo.verify(dir);
         // Only a checkpoint known to be whole may replace what is there, and only once it runs.
         ContainerRuntime.SetAside replaced = null;
-        if (replaceStopped && runtime.list().stream().anyMatch(s -> s.name().equals(newName))) {
+        if (replaceStopped && holdsName(newName)) {
             replaced = runtime.setAside(newName);
         }
         ContainerState restored;
@@ -312,7 +312,7 @@ public final class CheckpointService {
                         + logs + ")", e);
             }
         } catch (IOException | RuntimeException e) {
-            if (runtime.list().stream().anyMatch(st -> st.name().equals(newName))) {
+            if (holdsName(newName)) { // not list(): it also shows a container set aside for this restore
                 runtime.delete(newName, true); // the monitor could not even start
             }
             throw e;
@@ -367,5 +367,15 @@ public final class CheckpointService {
         m.put("state", r.state().name().toLowerCase());
         m.put("madeBy", r.madeBy().word());
         return m;
+    }
+
+    /** Whether a live container directory holds the name (a set-aside one, listed too, does not). */
+    private boolean holdsName(String name) throws IOException {
+        try {
+            runtime.state(name);
+            return true;
+        } catch (io.godwit.runtime.NoSuchContainerException e) {
+            return false;
+        }
     }
 }

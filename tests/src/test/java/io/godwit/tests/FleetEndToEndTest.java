@@ -56,6 +56,10 @@ class FleetEndToEndTest {
         // no `remote add` was run: the members are remotes of each other because the fleet published them
         TestFleet.await(() -> remotes("a").containsAll(List.of("hostb", "hostc")));
         assertEquals(List.of("hostb", "hostc"), remotes("a"));
+        // and every member trusts every other (the later tests move containers between all of them)
+        TestFleet.await(() -> remotes("b").equals(List.of("hosta", "hostc")) && remotes("c").equals(List.of("hosta", "hostb")));
+        assertEquals(List.of("hosta", "hostc"), remotes("b"));
+        assertEquals(List.of("hosta", "hostb"), remotes("c"));
         JsonNode info = fleet.host("b").get("/1.0/cluster/members/hosta").json();
         assertEquals("10.78.0.1:8443", info.path("member").path("address").asText());
         assertEquals(fleet.host("a").get("/1.0").json().path("fingerprint").asText(),

@@ -1,5 +1,6 @@
 package io.godwit.migrator.cluster;
 
+import io.etcd.jetcd.Watch;
 import io.godwit.migrator.peer.PeerLink;
 import io.godwit.runtime.ContainerRuntime;
 import io.godwit.runtime.ContainerState;
@@ -9,6 +10,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -36,8 +39,12 @@ public final class ClusterNode implements AutoCloseable {
     private volatile boolean reachable;
     private volatile String problem = "not connected yet";
     private long memberWrittenAt;
-    private long trustSyncedAt;
+    private volatile long trustSyncedAt;
     private Thread loop;
+    /** Released when the trust list changed in etcd: the loop then syncs at once instead of at its next tick. */
+    private final Semaphore wake = new Semaphore(0);
+    private volatile boolean trustChanged;
+    private volatile Watch.Watcher trustWatch;
 
     ClusterNode(ClusterSettings settings, Etcd etcd, String name, PeerLink peers, ContainerRuntime runtime,
             HostCapacity host, String version) {
@@ -102,11 +109,30 @@ public final class ClusterNode implements AutoCloseable {
                 problem = String.valueOf(e.getMessage());
             }
             try {
-                Thread.sleep(tick.toMillis());
+                wake.tryAcquire(tick.toMillis(), TimeUnit.MILLISECONDS);
+                wake.drainPermits();
             } catch (InterruptedException e) {
                 return;
             }
         }
+    }
+
+    /**
+     * Watches the trust list, so that a member that joins is trusted by the others within moments, not
+     * at their next full sync: a move to it right after it joined would otherwise be refused. The full
+     * sync every 60 s stays, for what a watch can miss while etcd is out of reach.
+     */
+    private void watchTrust() {
+        if (trustWatch != null) {
+            return;
+        }
+        trustWatch = etcd.watchPrefix(keys.trusts(), () -> {
+            trustChanged = true;
+            wake.release();
+        }, () -> {
+            trustWatch = null; // lost (etcd gone, compacted): the next round starts a new one and syncs in full
+            trustSyncedAt = 0;
+        });
     }
 
     /** One round: the lease, the member, the directory, and (less often) the trust. */
@@ -130,7 +156,9 @@ public final class ClusterNode implements AutoCloseable {
             memberWrittenAt = now;
             lastCount = count;
         }
-        if (trustSyncedAt == 0 || now - trustSyncedAt > Duration.ofSeconds(10).toNanos()) {
+        watchTrust();
+        if (trustChanged || trustSyncedAt == 0 || now - trustSyncedAt > Duration.ofSeconds(60).toNanos()) {
+            trustChanged = false;
             syncTrust();
             trustSyncedAt = now;
         }
@@ -231,6 +259,10 @@ public final class ClusterNode implements AutoCloseable {
     /** Leaves the fleet cleanly: the lease goes, and with it the member and its directory entries. */
     @Override
     public void close() {
+        Watch.Watcher w = trustWatch;
+        if (w != null) {
+            w.close();
+        }
         if (loop != null) {
             loop.interrupt();
             try {

@@ -4,9 +4,11 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -179,6 +181,16 @@ public final class Etcd implements AutoCloseable {
     public void unlock(String key) {
         writes.incrementAndGet();
         await("releasing the lock " + key, client.getLockClient().unlock(bytes(key)));
+    }
+
+    /**
+     * Calls onChange (on one of jetcd's threads: keep it short) whenever a key under prefix is put or
+     * deleted, and onLost when the watch ends with an error, so that the caller can start a new one.
+     * Close the returned watcher to stop.
+     */
+    public Watch.Watcher watchPrefix(String prefix, Runnable onChange, Runnable onLost) {
+        return client.getWatchClient().watch(bytes(prefix), WatchOption.builder().isPrefix(true).build(),
+                Watch.listener(response -> onChange.run(), error -> onLost.run(), onLost));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.godwit.tests;
 
+import static io.godwit.tests.TestContainers.importBusybox;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,36 +26,23 @@ import org.junit.jupiter.api.Test;
  */
 class CatalogRecoveryEndToEndTest {
     /** No breakpoint probe: CRIU_FAULT=130 works on every host, and a loaded machine probes for 30 s. */
-    static final List<String> FAST_START = List.of("--criu-breakpoints", "off");
-
-    private Path dir;
+    private TestDaemon node;
     private DaemonProcess daemon;
     private DaemonClient api;
 
     @BeforeEach
     void startDaemon() throws Exception {
-        dir = Files.createTempDirectory(TestHosts.runName("godwit-e2e") + "-");
-        daemon = new DaemonProcess(dir);
-        daemon.start(FAST_START);
-        api = daemon.client();
-        ApiResponse img = api.post("/1.0/images", Map.of("alias", "busybox",
-                "path", Path.of(System.getProperty("godwit.testfs"), "rootfs").toString()));
-        assertEquals(201, img.status(), img.body());
+        node = TestDaemon.inNewDir().start(TestDaemon.FAST_START);
+        daemon = node.process;
+        api = node.client();
+        importBusybox(api);
     }
 
     @AfterEach
     void cleanUp() throws Exception {
-        try {
-            for (JsonNode c : api.get("/1.0/containers").json()) {
-                api.send("DELETE", "/1.0/containers/" + c.get("name").asText() + "?force=true", null);
-            }
-        } finally {
-            daemon.close();
-            TestDirs.remove(dir);
-        }
+        node.close();
     }
 
-    /** Two complete checkpoints of a counter, the second stopping it; their ids, sorted. */
     private List<String> twoCheckpoints(String name) throws Exception {
         ApiResponse r = api.send("POST", "/1.0/containers", Map.of("name", name,
                 "spec", Map.of("image", "busybox", "command", List.of("/bin/counter", "50"))));
@@ -111,7 +99,7 @@ class CatalogRecoveryEndToEndTest {
             Files.write(pages, b);
         }
 
-        daemon.start(FAST_START);
+        daemon.start(TestDaemon.FAST_START);
         assertEquals(ids, listed("job"), "every complete checkpoint is back in the catalog");
         assertTrue(Files.notExists(halfWritten.getParent()), "a dump without a manifest is discarded");
         assertTrue(Files.isDirectory(damaged), "a damaged checkpoint is kept on disk for a person to look at");
@@ -129,7 +117,7 @@ class CatalogRecoveryEndToEndTest {
         new Random(11).nextBytes(garbage);
         Files.write(daemon.root.resolve("catalog.db"), garbage);
 
-        daemon.start(FAST_START);
+        daemon.start(TestDaemon.FAST_START);
         Path aside;
         try (Stream<Path> s = Files.list(daemon.root)) {
             aside = s.filter(p -> p.getFileName().toString().startsWith("catalog.db.unreadable-")).findFirst()

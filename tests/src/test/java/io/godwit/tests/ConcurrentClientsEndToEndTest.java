@@ -1,5 +1,9 @@
 package io.godwit.tests;
 
+import static io.godwit.tests.TestContainers.awaitCountAbove;
+import static io.godwit.tests.TestContainers.count;
+import static io.godwit.tests.TestContainers.importBusybox;
+import static io.godwit.tests.TestContainers.launchCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * good checkpoints or a clear 409, never a failed dump, a frozen container or a damaged catalog.
  */
 class ConcurrentClientsEndToEndTest {
-    private Path dir;
+    private TestDaemon node;
     private DaemonProcess daemon;
     private DaemonClient first;
     private DaemonClient second;
@@ -40,49 +44,18 @@ class ConcurrentClientsEndToEndTest {
 
     @BeforeEach
     void startDaemon() throws Exception {
-        dir = TestHosts.runDir("godwit-e2e");
-        daemon = new DaemonProcess(dir).start();
-        first = daemon.client();
-        second = daemon.client();
-        ApiResponse img = first.post("/1.0/images", Map.of("alias", "busybox",
-                "path", Path.of(System.getProperty("godwit.testfs"), "rootfs").toString()));
-        assertEquals(201, img.status(), img.body());
+        node = TestDaemon.inNewDir().start(List.of());
+        daemon = node.process;
+        first = node.client();
+        second = node.client();
+        importBusybox(first);
     }
 
     @AfterEach
     void cleanUp() throws Exception {
         clients.shutdownNow();
         clients.awaitTermination(30, TimeUnit.SECONDS);
-        try {
-            for (JsonNode c : first.get("/1.0/containers").json()) {
-                first.send("DELETE", "/1.0/containers/" + c.get("name").asText() + "?force=true", null);
-            }
-        } finally {
-            daemon.close();
-            new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).inheritIO().start().waitFor();
-        }
-    }
-
-    private static void launchCounter(DaemonClient api, String name) throws Exception {
-        ApiResponse r = api.send("POST", "/1.0/containers", Map.of("name", name,
-                "spec", Map.of("image", "busybox", "command", List.of("/bin/counter", "50"))));
-        assertEquals(201, r.status(), r.body());
-    }
-
-    private static long count(DaemonClient api, String name) throws Exception {
-        ApiResponse r = api.post("/1.0/containers/" + name + "/exec", Map.of("command", List.of("cat", "/tmp/count")));
-        assertEquals(0, r.json().get("exitCode").asInt(), r.body());
-        return Long.parseLong(r.json().get("output").asText().strip());
-    }
-
-    private static void awaitCountAbove(DaemonClient api, String name, long floor) throws Exception {
-        for (int i = 0; i < 100; i++) {
-            if (count(api, name) > floor) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(name + " stopped counting at " + count(api, name) + " (expected > " + floor + ")");
+        node.close();
     }
 
     private static String status(DaemonClient api, String name) throws Exception {

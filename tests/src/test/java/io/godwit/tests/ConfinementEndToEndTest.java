@@ -1,5 +1,6 @@
 package io.godwit.tests;
 
+import static io.godwit.tests.TestContainers.importBusybox;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,11 +84,10 @@ class ConfinementEndToEndTest {
 
     @Test
     void confinedBeforeAndAfterCheckpointRestoreAndInWarmStarts() throws Exception {
-        Path dir = Files.createTempDirectory(TestHosts.runName("godwit-cf") + "-");
-        try (DaemonProcess daemon = new DaemonProcess(dir).start()) {
+        try (TestDaemon node = TestDaemon.inNewDir()) {
+            DaemonProcess daemon = node.start(List.of()).process;
             DaemonClient api = daemon.client();
-            assertEquals(201, api.post("/1.0/images", Map.of("alias", "busybox",
-                    "path", Path.of(System.getProperty("godwit.testfs"), "rootfs").toString())).status());
+            importBusybox(api);
             Supplier<String> console = () -> read(daemon.root.resolve("containers/esc/console.log"));
             ApiResponse r = api.post("/1.0/containers", Map.of("name", "esc", "spec",
                     Map.of("image", "busybox", "command", List.of("/bin/escape", "--serve", PID))));
@@ -114,20 +114,15 @@ class ConfinementEndToEndTest {
             Supplier<String> cloneConsole = () -> read(daemon.root.resolve("containers/clone/console.log"));
             signal(api, "clone");
             assertNothingEscaped(awaitRound(cloneConsole, 1), "in a warm-started clone");
-            api.send("DELETE", "/1.0/containers/esc?force=true", null);
-            api.send("DELETE", "/1.0/containers/clone?force=true", null);
-        } finally {
-            new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).inheritIO().start().waitFor();
         }
     }
 
     @Test
     void customProfileCapsAndUserKeptAcrossRestoreAndBadSettingsRefused() throws Exception {
-        Path dir = Files.createTempDirectory(TestHosts.runName("godwit-cf") + "-");
-        try (DaemonProcess daemon = new DaemonProcess(dir).start()) {
+        try (TestDaemon node = TestDaemon.inNewDir()) {
+            DaemonProcess daemon = node.start(List.of()).process;
             DaemonClient api = daemon.client();
-            assertEquals(201, api.post("/1.0/images", Map.of("alias", "busybox",
-                    "path", Path.of(System.getProperty("godwit.testfs"), "rootfs").toString())).status());
+            importBusybox(api);
             JsonNode profile = DaemonClient.json().readTree(PROFILE);
             Supplier<String> console = () -> read(daemon.root.resolve("containers/sc/console.log"));
             ApiResponse r = api.post("/1.0/containers", Map.of("name", "sc", "spec", Map.of("image", "busybox",
@@ -161,9 +156,6 @@ class ConfinementEndToEndTest {
             assertTrue(badProfile.body().contains("security.seccompProfile.syscals"), badProfile.body());
             List<String> names = api.get("/1.0/containers").json().findValuesAsText("name");
             assertEquals(List.of("sc"), names, "nothing started for the refused requests");
-            api.send("DELETE", "/1.0/containers/sc?force=true", null);
-        } finally {
-            new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).inheritIO().start().waitFor();
         }
     }
 

@@ -1,5 +1,9 @@
 package io.godwit.tests;
 
+import static io.godwit.tests.TestContainers.awaitCountAbove;
+import static io.godwit.tests.TestContainers.count;
+import static io.godwit.tests.TestContainers.importBusybox;
+import static io.godwit.tests.TestContainers.launchCounter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,43 +26,21 @@ import org.junit.jupiter.api.Test;
  * SIGKILL that comes back to find its containers still running.
  */
 class DaemonEndToEndTest {
-    private Path dir;
+    private TestDaemon node;
     private DaemonProcess daemon;
     private DaemonClient api;
 
     @BeforeEach
     void startDaemon() throws Exception {
-        dir = TestHosts.runDir("godwit-e2e");
-        daemon = new DaemonProcess(dir).start();
-        api = daemon.client();
-        ApiResponse img = api.post("/1.0/images", Map.of("alias", "busybox",
-                "path", Path.of(System.getProperty("godwit.testfs"), "rootfs").toString()));
-        assertEquals(201, img.status(), img.body());
+        node = TestDaemon.inNewDir().start(List.of());
+        daemon = node.process;
+        api = node.client();
+        importBusybox(api);
     }
 
     @AfterEach
     void cleanUp() throws Exception {
-        try {
-            for (JsonNode c : api.get("/1.0/containers").json()) {
-                api.send("DELETE", "/1.0/containers/" + c.get("name").asText() + "?force=true", null);
-            }
-        } finally {
-            daemon.close();
-            Process rm = new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).inheritIO().start();
-            rm.waitFor();
-        }
-    }
-
-    private void launchCounter(String name) throws Exception {
-        ApiResponse r = api.send("POST", "/1.0/containers", Map.of("name", name,
-                "spec", Map.of("image", "busybox", "command", List.of("/bin/counter", "50"))));
-        assertEquals(201, r.status(), r.body());
-    }
-
-    private long count(String name) throws Exception {
-        ApiResponse r = api.post("/1.0/containers/" + name + "/exec", Map.of("command", List.of("cat", "/tmp/count")));
-        assertEquals(0, r.json().get("exitCode").asInt(), r.body());
-        return Long.parseLong(r.json().get("output").asText().strip());
+        node.close();
     }
 
     private JsonNode runOperation(ApiResponse started) throws Exception {
@@ -66,20 +48,10 @@ class DaemonEndToEndTest {
         return api.waitOperation(started.json().get("id").asText(), op -> { });
     }
 
-    private static void awaitCountAbove(DaemonEndToEndTest t, String name, long floor) throws Exception {
-        for (int i = 0; i < 50; i++) {
-            if (t.count(name) > floor) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(name + " stopped counting at " + t.count(name) + " (expected > " + floor + ")");
-    }
-
     @Test
     void checkpointStopRestoreContinuesCounting() throws Exception {
-        launchCounter("job");
-        awaitCountAbove(this, "job", 5);
+        launchCounter(api, "job");
+        awaitCountAbove(api, "job", 5);
 
         JsonNode live = runOperation(api.post("/1.0/containers/job/checkpoints", Map.of()));
         assertEquals("success", live.get("status").asText(), live.toString());
@@ -94,16 +66,17 @@ class DaemonEndToEndTest {
         assertEquals("success", restored.get("status").asText(), restored.toString());
         assertEquals("RUNNING", api.get("/1.0/containers/job").json().get("status").asText());
         // The restored process carries on from where it was, not from zero.
-        long after = count("job");
+        long after = count(api, "job");
         assertTrue(after >= before, "restored counter restarted: " + after + " < " + before);
-        awaitCountAbove(this, "job", after);
+        awaitCountAbove(api, "job", after);
         assertEquals(2, api.get("/1.0/containers/job/checkpoints").json().size());
     }
 
     @Test
     void damagedCheckpointIsRefusedAndTheContainerIsKept() throws Exception {
-        launchCounter("fragile");
+        launchCounter(api, "fragile");
         JsonNode op = runOperation(api.post("/1.0/containers/fragile/checkpoints", Map.of("stop", true)));
+        assertEquals("success", op.path("status").asText(), op.toString());
         String id = op.get("result").get("checkpoint").get("id").asText();
         Path pages;
         try (Stream<Path> s = Files.list(daemon.root.resolve("checkpoints/" + id + "/images"))) {
@@ -124,7 +97,7 @@ class DaemonEndToEndTest {
 
     @Test
     void badInputIsRejectedWithoutChangingState() throws Exception {
-        launchCounter("steady");
+        launchCounter(api, "steady");
         assertEquals(400, api.send("POST", "/1.0/containers", Map.of("name", "Bad/Name",
                 "spec", Map.of("image", "busybox", "command", List.of("x")))).status());
         assertEquals(400, api.send("POST", "/1.0/containers", Map.of("name", "x",
@@ -149,16 +122,16 @@ class DaemonEndToEndTest {
 
     @Test
     void daemonKilledHardComesBackAndStillControlsItsContainers() throws Exception {
-        launchCounter("survivor");
-        awaitCountAbove(this, "survivor", 3);
+        launchCounter(api, "survivor");
+        awaitCountAbove(api, "survivor", 3);
         daemon.killHard();
         // A half-written checkpoint as a crash mid-dump leaves it: a directory with no complete row.
         Files.createDirectories(daemon.root.resolve("checkpoints/20000101-000000-dead00/images"));
-        daemon = new DaemonProcess(dir).start();
+        daemon.start();
         api = daemon.client();
         assertEquals("RUNNING", api.get("/1.0/containers/survivor").json().get("status").asText());
-        long c = count("survivor");
-        awaitCountAbove(this, "survivor", c);
+        long c = count(api, "survivor");
+        awaitCountAbove(api, "survivor", c);
         assertTrue(Files.notExists(daemon.root.resolve("checkpoints/20000101-000000-dead00")),
                 "half-written checkpoint not discarded");
         JsonNode stopped = api.post("/1.0/containers/survivor/state", Map.of("action", "stop", "timeoutSeconds", 2)).json();
@@ -167,11 +140,12 @@ class DaemonEndToEndTest {
 
     @Test
     void warmStartLaunchesManyContainersFromOneCheckpoint() throws Exception {
-        launchCounter("template");
-        awaitCountAbove(this, "template", 10);
+        launchCounter(api, "template");
+        awaitCountAbove(api, "template", 10);
         JsonNode cp = runOperation(api.post("/1.0/containers/template/checkpoints", Map.of()));
+        assertEquals("success", cp.path("status").asText(), cp.toString());
         String id = cp.get("result").get("checkpoint").get("id").asText();
-        long atCheckpoint = count("template");
+        long atCheckpoint = count(api, "template");
 
         JsonNode warm = runOperation(api.post("/1.0/containers", Map.of("name", "clone",
                 "from", Map.of("container", "template", "checkpoint", id), "count", 3)));
@@ -180,7 +154,7 @@ class DaemonEndToEndTest {
             JsonNode c = api.get("/1.0/containers/" + n).json();
             assertEquals("RUNNING", c.get("status").asText(), c.toString());
             // A warm clone starts from the checkpoint's count, not from zero.
-            assertTrue(count(n) >= atCheckpoint - 20, n + " started cold: " + count(n));
+            assertTrue(count(api, n) >= atCheckpoint - 20, n + " started cold: " + count(api, n));
         }
         assertEquals("RUNNING", api.get("/1.0/containers/template").json().get("status").asText());
         assertEquals(409, api.send("POST", "/1.0/containers", Map.of("name", "clone",
@@ -190,7 +164,7 @@ class DaemonEndToEndTest {
 
     @Test
     void scheduleCheckpointsPeriodicallyAndKeepsTheNewest() throws Exception {
-        launchCounter("hpc");
+        launchCounter(api, "hpc");
         assertEquals(400, api.send("PUT", "/1.0/containers/hpc/schedule", Map.of("every", "soon")).status());
         ApiResponse put = api.put("/1.0/containers/hpc/schedule", Map.of("every", "1s", "keep", 2));
         assertEquals(200, put.status(), put.body());
@@ -207,7 +181,8 @@ class DaemonEndToEndTest {
         assertEquals(200, api.delete("/1.0/containers/hpc/schedule").status());
         Thread.sleep(1500); // let a run already started finish
         list = api.get("/1.0/containers/hpc/checkpoints").json();
-        assertEquals(2, list.size(), "retention keeps the newest 2: " + list);
+        assertEquals(2, list.size(), "retention keeps the newest 2: " + list + "; runs: "
+                + api.get("/1.0/operations").json());
         JsonNode restored = null;
         api.post("/1.0/containers/hpc/state", Map.of("action", "kill", "signal", 9));
         for (int i = 0; i < 50 && !"STOPPED".equals(api.get("/1.0/containers/hpc").json().get("status").asText()); i++) {
@@ -237,7 +212,7 @@ class DaemonEndToEndTest {
             Thread.sleep(10);
         }
         daemon.killHard();
-        daemon = new DaemonProcess(dir).start();
+        daemon.start();
         api = daemon.client();
         assertEquals("RUNNING", api.get("/1.0/containers/big").json().get("status").asText(),
                 "a checkpoint cut short by a daemon crash must leave the container running");

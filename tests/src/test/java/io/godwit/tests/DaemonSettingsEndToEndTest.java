@@ -1,5 +1,6 @@
 package io.godwit.tests;
 
+import static io.godwit.tests.TestContainers.importBusybox;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,45 +11,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** godwitd --config: the file's settings apply, the options given override them, bad settings stop it. */
 class DaemonSettingsEndToEndTest {
-    private Path dir;
-    private DaemonProcess daemon;
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        try {
-            if (daemon != null) {
-                DaemonClient api = daemon.client();
-                for (JsonNode c : api.get("/1.0/containers").json()) {
-                    api.send("DELETE", "/1.0/containers/" + c.get("name").asText() + "?force=true", null);
-                }
-            }
-        } finally {
-            if (daemon != null) {
-                daemon.close();
-            }
-            new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).inheritIO().start().waitFor();
-        }
-    }
+    @RegisterExtension
+    final TestDaemon node = TestDaemon.inNewDir();
+    private final Path dir = node.dir;
+    private final DaemonProcess daemon = node.process;
 
     @Test
     void settingsFileDefaultsApplyAndOptionsOverrideIt() throws Exception {
-        dir = TestHosts.runDir("godwit-e2e");
         Path settings = dir.resolve("godwitd.json");
         // The file names another root; the --root option DaemonProcess gives must win.
         Files.writeString(settings, """
                 {"root": "%s", "logLevel": "debug",
                  "defaults": {"limits": {"memoryBytes": "64M", "pids": 32}}}""".formatted(dir.resolve("file-root")));
-        daemon = new DaemonProcess(dir).start(List.of("--config", settings.toString()));
+        daemon.start(List.of("--config", settings.toString()));
         DaemonClient api = daemon.client();
         assertEquals(daemon.root.toString(), api.get("/1.0").json().get("root").asText(), "--root overrides the file");
         assertTrue(Files.notExists(dir.resolve("file-root")));
-        assertEquals(201, api.post("/1.0/images", Map.of("alias", "busybox",
-                "path", Path.of(System.getProperty("godwit.testfs"), "rootfs").toString())).status());
+        importBusybox(api);
 
         ApiResponse plain = api.send("POST", "/1.0/containers", Map.of("name", "plain",
                 "spec", Map.of("image", "busybox", "command", List.of("/bin/counter", "50"))));
@@ -69,7 +53,6 @@ class DaemonSettingsEndToEndTest {
 
     @Test
     void badSettingsStopTheDaemonWithAMessage() throws Exception {
-        dir = TestHosts.runDir("godwit-e2e");
         Path settings = dir.resolve("godwitd.json");
         Files.writeString(settings, "{\"logLevel\": \"debug\", \"defaults\": {\"limits\": {\"memory\": \"64M\"}}}");
         DaemonProcess bad = new DaemonProcess(dir);

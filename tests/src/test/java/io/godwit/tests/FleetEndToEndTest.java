@@ -65,6 +65,16 @@ class FleetEndToEndTest {
         assertEquals(fleet.host("a").get("/1.0").json().path("fingerprint").asText(),
                 info.path("member").path("fingerprint").asText());
         assertTrue(info.path("member").path("capacity").path("memoryAvailable").asLong() > 0, info.toString());
+        // each member says what CRIU can do on it once its host probe ended (until then nothing is placed on it)
+        for (String m : List.of("hosta", "hostb", "hostc")) {
+            TestFleet.await(() -> criuWorks(m));
+            assertTrue(criuWorks(m), m + ": " + fleet.host("a").get("/1.0/cluster/members/" + m).json());
+        }
+    }
+
+    private boolean criuWorks(String member) throws Exception {
+        return fleet.host("a").get("/1.0/cluster/members/" + member).json().path("member").path("capacity")
+                .path("criuWorks").asBoolean(false);
     }
 
     private List<String> remotes(String node) throws Exception {
@@ -196,21 +206,11 @@ class FleetEndToEndTest {
 
     /** Waits for the counter in node's container to move on from what it shows now. */
     private void awaitCounting(String node, String name) throws Exception {
-        long first = count(node, name);
-        for (int i = 0; i < 300; i++) {
-            if (count(node, name) > first) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(name + " on " + node + " stopped counting at " + first);
+        TestContainers.awaitCounting(fleet.host(node), name);
     }
 
     private long count(String node, String name) throws Exception {
-        ApiResponse r = fleet.host(node).post("/1.0/containers/" + name + "/exec",
-                Map.of("command", List.of("cat", "/tmp/count")));
-        assertEquals(0, r.json().path("exitCode").asInt(-1), r.body());
-        return Long.parseLong(r.json().get("output").asText().strip());
+        return TestContainers.count(fleet.host(node), name);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.godwit.tests;
 
+import static io.godwit.tests.TestContainers.importBusybox;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,46 +15,33 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Reads never write: with the root's file system full, listing the containers still works, and
  * shows a container whose init ended as stopped (the list used to persist that, and failed).
  */
 class FullDiskEndToEndTest {
-    private Path dir;
-    private DaemonProcess daemon;
-    private boolean mounted;
+    @RegisterExtension
+    final TestDaemon node = TestDaemon.inNewDir();
+    private final Path dir = node.dir;
+    private final DaemonProcess daemon = node.process;
 
     @AfterEach
     void cleanUp() throws Exception {
-        try {
-            Files.deleteIfExists(dir.resolve("root/filler"));
-            DaemonClient api = daemon.client();
-            for (JsonNode c : api.get("/1.0/containers").json()) {
-                api.send("DELETE", "/1.0/containers/" + c.get("name").asText() + "?force=true", null);
-            }
-        } finally {
-            daemon.close();
-            if (mounted) {
-                new ProcessBuilder("umount", dir.resolve("root").toString()).inheritIO().start().waitFor();
-            }
-            TestDirs.remove(dir);
-        }
+        Files.deleteIfExists(dir.resolve("root/filler"));
+        node.close(); // unmounts the small root too
     }
 
     @Test
     void listWorksOnAFullRootAndShowsTheTruth() throws Exception {
-        dir = Files.createTempDirectory(TestHosts.runName("godwit-e2e") + "-");
         Path root = Files.createDirectories(dir.resolve("root"));
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64m", "godwit-test-full", root.toString())
                 .inheritIO().start();
         assertEquals(0, mount.waitFor(), "mount a small tmpfs as the root");
-        mounted = true;
-        daemon = new DaemonProcess(dir);
-        daemon.start(CatalogRecoveryEndToEndTest.FAST_START);
+        daemon.start(TestDaemon.FAST_START);
         DaemonClient api = daemon.client();
-        assertEquals(201, api.post("/1.0/images", Map.of("alias", "busybox",
-                "path", Path.of(System.getProperty("godwit.testfs"), "rootfs").toString())).status());
+        importBusybox(api);
         ApiResponse r = api.send("POST", "/1.0/containers", Map.of("name", "brief",
                 "spec", Map.of("image", "busybox", "command", List.of("/bin/sleep", "1000"))));
         assertEquals(201, r.status(), r.body());

@@ -1,5 +1,7 @@
 package io.godwit.tests;
 
+import static io.godwit.tests.TestContainers.importBusybox;
+import static io.godwit.tests.TestContainers.count;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,9 +14,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The host probe and the stall bound on real daemons: the probe's report in GET /1.0 (what
@@ -24,30 +26,10 @@ import org.junit.jupiter.api.Test;
  * `godwit doctor`, and the container runs on.
  */
 class HostProbeEndToEndTest {
-    private Path dir;
-    private DaemonProcess daemon;
-
-    @BeforeEach
-    void makeDir() throws Exception {
-        dir = Files.createTempDirectory(TestHosts.runName("godwit-e2e") + "-");
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        try {
-            if (daemon != null) {
-                DaemonClient api = daemon.client();
-                for (JsonNode c : api.get("/1.0/containers").json()) {
-                    api.send("DELETE", "/1.0/containers/" + c.get("name").asText() + "?force=true", null);
-                }
-            }
-        } finally {
-            if (daemon != null) {
-                daemon.close();
-            }
-            new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).inheritIO().start().waitFor();
-        }
-    }
+    @RegisterExtension
+    final TestDaemon node = TestDaemon.inNewDir();
+    private final Path dir = node.dir;
+    private final DaemonProcess daemon = node.process;
 
     /** The host report, once the daemon's background probe has ended (bounded). */
     static JsonNode awaitHost(DaemonClient api) throws Exception {
@@ -61,7 +43,7 @@ class HostProbeEndToEndTest {
 
     @Test
     void theProbeReportIsServedAndCachedUnderTheRoot() throws Exception {
-        daemon = new DaemonProcess(dir).start();
+        daemon.start();
         JsonNode host = awaitHost(daemon.client());
         assertTrue(host.path("canCheckpoint").asBoolean(), host.toString());
         JsonNode facts = host.path("facts");
@@ -73,7 +55,7 @@ class HostProbeEndToEndTest {
         assertTrue(Files.isRegularFile(cache));
 
         daemon.close();
-        daemon = new DaemonProcess(dir).start();
+        daemon.start();
         JsonNode again = awaitHost(daemon.client()).path("facts");
         assertEquals(facts.path("probedAt").asText(), again.path("probedAt").asText(), "the second start used the cache");
         assertTrue(Files.readString(daemon.log).contains("breakpoints " + facts.path("breakpoints").asText()));
@@ -89,13 +71,11 @@ class HostProbeEndToEndTest {
                 exec sleep 600
                 """);
         Files.setPosixFilePermissions(criu, PosixFilePermissions.fromString("rwx------"));
-        daemon = new DaemonProcess(dir).jvmArgs("-Dgodwit.criu=" + criu)
+        daemon.jvmArgs("-Dgodwit.criu=" + criu)
                 .start(List.of("--criu-breakpoints", "on", "--criu-stall-seconds", "3"));
         DaemonClient api = daemon.client();
         assertEquals("forced-on", awaitHost(api).path("facts").path("breakpoints").asText());
-        ApiResponse img = api.post("/1.0/images", Map.of("alias", "busybox",
-                "path", Path.of(System.getProperty("godwit.testfs"), "rootfs").toString()));
-        assertEquals(201, img.status(), img.body());
+        importBusybox(api);
         ApiResponse r = api.post("/1.0/containers", Map.of("name", "stuck",
                 "spec", Map.of("image", "busybox", "command", List.of("/bin/counter", "50"))));
         assertEquals(201, r.status(), r.body());
@@ -111,15 +91,11 @@ class HostProbeEndToEndTest {
         assertTrue(err.contains("godwit doctor"), err);
         assertTrue(took.compareTo(Duration.ofSeconds(180)) < 0, "failed within its bound (the stand-in sleeps 600 s), took " + took);
         assertEquals("RUNNING", api.get("/1.0/containers/stuck").json().path("status").asText());
-        long before = count(api);
-        for (int i = 0; i < 50 && count(api) <= before; i++) {
+        long before = count(api, "stuck");
+        for (int i = 0; i < 50 && count(api, "stuck") <= before; i++) {
             Thread.sleep(100);
         }
-        assertTrue(count(api) > before, "the container counts on after the stalled checkpoint");
+        assertTrue(count(api, "stuck") > before, "the container counts on after the stalled checkpoint");
     }
 
-    private static long count(DaemonClient api) throws Exception {
-        ApiResponse r = api.post("/1.0/containers/stuck/exec", Map.of("command", List.of("cat", "/tmp/count")));
-        return Long.parseLong(r.json().get("output").asText().strip());
-    }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What an unprivileged host user (made by the test, removed after) gets from a daemon's root:
@@ -29,27 +30,20 @@ import org.junit.jupiter.api.Test;
 class HostUserEndToEndTest {
     private static final String SECRET = "hunter2-" + ProcessHandle.current().pid();
     private final String user = TestHosts.runName("gwuser").replaceAll("[^a-z0-9-]", "");
-    private Path dir;
-    private DaemonProcess daemon;
+    @RegisterExtension
+    final TestDaemon node = TestDaemon.inNewDir();
+    private final Path dir = node.dir;
+    private final DaemonProcess daemon = node.process;
     private boolean userMade;
 
     @AfterEach
     void cleanUp() throws Exception {
         try {
-            if (daemon != null) {
-                DaemonClient api = daemon.client();
-                for (JsonNode c : api.get("/1.0/containers").json()) {
-                    api.send("DELETE", "/1.0/containers/" + c.get("name").asText() + "?force=true", null);
-                }
-            }
+            node.close();
         } finally {
-            if (daemon != null) {
-                daemon.close();
-            }
             if (userMade) {
                 new ProcessBuilder("userdel", user).inheritIO().start().waitFor();
             }
-            TestDirs.remove(dir);
         }
     }
 
@@ -71,7 +65,6 @@ class HostUserEndToEndTest {
 
     @Test
     void anUnprivilegedHostUserGetsNothingFromTheRoot() throws Exception {
-        dir = Files.createTempDirectory(TestHosts.runName("godwit-e2e") + "-");
         Result made = run(List.of("useradd", "--no-create-home", "--shell", "/bin/sh", "--user-group", user));
         assertEquals(0, made.exit(), made.output());
         userMade = true;
@@ -84,8 +77,7 @@ class HostUserEndToEndTest {
         Files.copy(image.resolve("bin/busybox"), image.resolve("bin/w0"));
         assertEquals(0, run(List.of("chmod", "4755", image.resolve("bin/w0").toString())).exit());
 
-        daemon = new DaemonProcess(dir);
-        daemon.start(CatalogRecoveryEndToEndTest.FAST_START);
+        daemon.start(TestDaemon.FAST_START);
         DaemonClient api = daemon.client();
         assertEquals(201, api.post("/1.0/images", Map.of("alias", "busybox", "path", image.toString())).status());
         ApiResponse r = api.send("POST", "/1.0/containers", Map.of("name", "vault",

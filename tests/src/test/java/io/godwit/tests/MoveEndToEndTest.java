@@ -41,20 +41,11 @@ class MoveEndToEndTest {
     }
 
     private long count(String node, String name) throws Exception {
-        ApiResponse r = hosts.host(node).post("/1.0/containers/" + name + "/exec",
-                Map.of("command", List.of("cat", "/tmp/count")));
-        assertEquals(0, r.json().path("exitCode").asInt(-1), r.body());
-        return Long.parseLong(r.json().get("output").asText().strip());
+        return TestContainers.count(hosts.host(node), name);
     }
 
     private void awaitCountAbove(String node, String name, long floor) throws Exception {
-        for (int i = 0; i < 100; i++) {
-            if (count(node, name) > floor) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(name + " on " + node + " stopped counting at " + count(node, name));
+        TestContainers.awaitCountAbove(hosts.host(node), name, floor);
     }
 
     /** Waits for a fresh "ok N SUM" line after what the console held, and checks it is the same memory. */

@@ -37,21 +37,11 @@ class NoBreakpointsEndToEndTest {
     }
 
     private long count(String node, String name) throws Exception {
-        ApiResponse r = hosts.host(node).post("/1.0/containers/" + name + "/exec",
-                Map.of("command", List.of("cat", "/tmp/count")));
-        assertEquals(0, r.json().path("exitCode").asInt(-1), r.body());
-        return Long.parseLong(r.json().get("output").asText().strip());
+        return TestContainers.count(hosts.host(node), name);
     }
 
     private long awaitCountAbove(String node, String name, long floor) throws Exception {
-        for (int i = 0; i < 100; i++) {
-            long c = count(node, name);
-            if (c > floor) {
-                return c;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(name + " on " + node + " stopped counting at " + count(node, name));
+        return TestContainers.awaitCountAbove(hosts.host(node), name, floor);
     }
 
     private JsonNode run(String node, ApiResponse started) throws Exception {

@@ -1,5 +1,6 @@
 package io.godwit.tests;
 
+import static io.godwit.tests.TestContainers.importBusybox;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,35 +15,28 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An operation outlives the daemon that ran it: after a crash and a restart, `godwit wait ID` (GET
  * /1.0/operations/ID) serves it from the catalog as interrupted instead of "not found".
  */
 class OperationsAfterRestartEndToEndTest {
-    private Path dir;
-    private DaemonProcess daemon;
+    @RegisterExtension
+    final TestDaemon node = TestDaemon.inNewDir();
+    private final Path dir = node.dir;
+    private final DaemonProcess daemon = node.process;
 
     @AfterEach
     void cleanUp() throws Exception {
-        try {
-            DaemonClient api = daemon.client();
-            for (JsonNode c : api.get("/1.0/containers").json()) {
-                api.send("DELETE", "/1.0/containers/" + c.get("name").asText() + "?force=true", null);
-            }
-        } finally {
-            daemon.close();
-            Path stuck = dir.resolve("stuck-criu.pid");
-            if (Files.exists(stuck)) { // the stalled criu the killed daemon left: ours, by its pid
-                ProcessHandle.of(Long.parseLong(Files.readString(stuck).strip())).ifPresent(ProcessHandle::destroyForcibly);
-            }
-            TestDirs.remove(dir);
+        Path stuck = dir.resolve("stuck-criu.pid");
+        if (Files.exists(stuck)) { // the stalled criu the killed daemon left: ours, by its pid (the node closes after)
+            ProcessHandle.of(Long.parseLong(Files.readString(stuck).strip())).ifPresent(ProcessHandle::destroyForcibly);
         }
     }
 
     @Test
     void anOperationCutShortByACrashIsServedAsInterruptedAfterTheRestart() throws Exception {
-        dir = Files.createTempDirectory(TestHosts.runName("godwit-e2e") + "-");
         // A criu that never answers (as on a host without debug traps, breakpoints forced on): the
         // checkpoint runs until the daemon dies.
         Path criu = dir.resolve("criu-stalls");
@@ -53,11 +47,10 @@ class OperationsAfterRestartEndToEndTest {
                 exec sleep 600
                 """.formatted(dir.resolve("stuck-criu.pid")));
         Files.setPosixFilePermissions(criu, PosixFilePermissions.fromString("rwx------"));
-        daemon = new DaemonProcess(dir).jvmArgs("-Dgodwit.criu=" + criu);
+        daemon.jvmArgs("-Dgodwit.criu=" + criu);
         daemon.start(List.of("--criu-breakpoints", "on", "--criu-stall-seconds", "600"));
         DaemonClient api = daemon.client();
-        assertEquals(201, api.post("/1.0/images", Map.of("alias", "busybox",
-                "path", Path.of(System.getProperty("godwit.testfs"), "rootfs").toString())).status());
+        importBusybox(api);
         ApiResponse r = api.send("POST", "/1.0/containers", Map.of("name", "job",
                 "spec", Map.of("image", "busybox", "command", List.of("/bin/counter", "50"))));
         assertEquals(201, r.status(), r.body());
@@ -67,7 +60,7 @@ class OperationsAfterRestartEndToEndTest {
         assertEquals("running", api.get("/1.0/operations/" + id).json().path("status").asText());
 
         daemon.killHard();
-        daemon.jvmArgs().start(CatalogRecoveryEndToEndTest.FAST_START);
+        daemon.jvmArgs().start(TestDaemon.FAST_START);
 
         JsonNode op = api.waitOperation(id, Duration.ofSeconds(10), o -> { });
         assertEquals("interrupted", op.path("status").asText(), op.toString());

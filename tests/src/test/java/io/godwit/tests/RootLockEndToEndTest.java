@@ -1,5 +1,6 @@
 package io.godwit.tests;
 
+import static io.godwit.tests.TestContainers.importBusybox;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,41 +13,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One root, one daemon: a second godwitd on the root of a running one (through another path and
  * with its own socket) refuses to start, says why, and leaves the first one's checkpoint alone.
  */
 class RootLockEndToEndTest {
-    private Path dir;
-    private Path otherDir;
-    private DaemonProcess daemon;
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        try {
-            DaemonClient api = daemon.client();
-            for (JsonNode c : api.get("/1.0/containers").json()) {
-                api.send("DELETE", "/1.0/containers/" + c.get("name").asText() + "?force=true", null);
-            }
-        } finally {
-            daemon.close();
-            TestDirs.remove(dir);
-            TestDirs.remove(otherDir);
-        }
-    }
+    @RegisterExtension
+    final TestDaemon node = TestDaemon.inNewDir();
+    private final Path dir = node.dir;
+    private final DaemonProcess daemon = node.process;
+    @RegisterExtension
+    final TestDaemon other = TestDaemon.inNewDir();
 
     @Test
     void aSecondDaemonOnTheSameRootRefusesAndTouchesNothing() throws Exception {
-        dir = Files.createTempDirectory(TestHosts.runName("godwit-e2e") + "-");
-        otherDir = Files.createTempDirectory(TestHosts.runName("godwit-e2e") + "-");
-        daemon = new DaemonProcess(dir);
-        daemon.start(CatalogRecoveryEndToEndTest.FAST_START);
+        daemon.start(TestDaemon.FAST_START);
         DaemonClient api = daemon.client();
-        assertEquals(201, api.post("/1.0/images", Map.of("alias", "busybox",
-                "path", Path.of(System.getProperty("godwit.testfs"), "rootfs").toString())).status());
+        importBusybox(api);
         ApiResponse r = api.send("POST", "/1.0/containers", Map.of("name", "job",
                 "spec", Map.of("image", "busybox", "command", List.of("/bin/counter", "50"))));
         assertEquals(201, r.status(), r.body());
@@ -54,11 +40,11 @@ class RootLockEndToEndTest {
         assertEquals(202, started.status(), started.body());
 
         // The same root through another path, another socket: nothing but the lock can tell.
-        Files.createSymbolicLink(otherDir.resolve("root"), daemon.root);
-        DaemonProcess second = new DaemonProcess(otherDir);
+        Files.createSymbolicLink(other.dir.resolve("root"), daemon.root);
+        DaemonProcess second = other.process;
         try {
             IllegalStateException refused = assertThrows(IllegalStateException.class,
-                    () -> second.start(CatalogRecoveryEndToEndTest.FAST_START));
+                    () -> second.start(TestDaemon.FAST_START));
             assertTrue(refused.getMessage().contains("exited with 1"), refused.getMessage());
             assertTrue(refused.getMessage().contains("another godwitd (pid "), refused.getMessage());
             assertFalse(refused.getMessage().contains("host: CRIU"), "refused before probing: " + refused.getMessage());

@@ -16,32 +16,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A token redeemed by a client that is not a daemon leaves a trusted certificate: it shows in
  * GET /1.0/trust (it did not show anywhere) and DELETE revokes it, after which it cannot connect.
  */
 class TrustListEndToEndTest {
-    private Path dir;
-    private DaemonProcess daemon;
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        daemon.close();
-        TestDirs.remove(dir);
-    }
+    @RegisterExtension
+    final TestDaemon node = TestDaemon.inNewDir();
+    private final Path dir = node.dir;
+    private final DaemonProcess daemon = node.process;
 
     @Test
     void aRedeemedTokenShowsInTheTrustListAndIsRevoked() throws Exception {
-        dir = Files.createTempDirectory(TestHosts.runName("godwit-e2e") + "-");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        daemon = new DaemonProcess(dir);
-        List<String> args = new ArrayList<>(CatalogRecoveryEndToEndTest.FAST_START);
+        List<String> args = new ArrayList<>(TestDaemon.FAST_START);
         args.addAll(List.of("--listen", "127.0.0.1:" + port));
         daemon.start(args);
         DaemonClient api = daemon.client();

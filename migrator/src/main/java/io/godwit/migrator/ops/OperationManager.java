@@ -43,6 +43,9 @@ public final class OperationManager {
     private final Catalog catalog;
     private final EventBus events;
     private final AtomicInteger finishedSinceRetention = new AtomicInteger();
+    /** Finished operations still held in live, oldest first. */
+    private final java.util.ArrayDeque<String> finished = new java.util.ArrayDeque<>();
+    static final int FINISHED_IN_MEMORY = Integer.getInteger("godwit.operations.finishedInMemory", 100);
 
     public OperationManager(ExecutorService workers, Catalog catalog, EventBus events) {
         this.workers = workers;
@@ -93,10 +96,26 @@ public final class OperationManager {
             LOG.log(Level.WARNING, op.getKind() + " of " + op.getTarget() + " failed", e);
             op.finish(op.isCancelRequested() ? "cancelled" : "failure", HttpApiHandler.describe(e), null);
         }
-        record(op);
+        if (record(op)) {
+            forgetOldFinished(op);
+        }
         if (finishedSinceRetention.incrementAndGet() >= 100) {
             finishedSinceRetention.set(0);
             applyRetention();
+        }
+    }
+
+    /**
+     * Keeps the newest {@link #FINISHED_IN_MEMORY} finished operations in memory (with their phases and
+     * byte counts, which the catalog does not keep) and leaves older ones to the catalog: a daemon that
+     * runs for months must not hold every operation it ever ran. Only recorded ones are let go.
+     */
+    private void forgetOldFinished(Operation op) {
+        synchronized (finished) {
+            finished.addLast(op.getId());
+            while (finished.size() > FINISHED_IN_MEMORY) {
+                live.remove(finished.removeFirst());
+            }
         }
     }
 
@@ -110,14 +129,18 @@ public final class OperationManager {
         }
     }
 
-    private void record(Operation op) {
+    /** Saves the operation in the catalog and tells the event listeners; false when the catalog refused it. */
+    private boolean record(Operation op) {
+        boolean saved = true;
         try {
             catalog.saveOperation(new OperationRecord(op.getId(), op.getKind(), op.getTarget(), op.getStatus(),
                     op.getCreatedAt(), op.getFinishedAt(), op.getError(), Json.MAPPER.writeValueAsString(op.getResult())));
         } catch (Exception e) {
             LOG.log(Level.WARNING, "cannot record operation " + op.getId(), e);
+            saved = false;
         }
         events.publish("operation", op);
+        return saved;
     }
 
     /** A live operation of this run, else one the catalog kept from an earlier run. */
@@ -157,6 +180,11 @@ public final class OperationManager {
         // "running" in the catalog but not live: the daemon that ran it is gone (start-up marks them; a race here)
         String status = r.status().equals("running") ? "interrupted" : r.status();
         return Operation.restored(r.id(), r.kind(), r.target(), r.createdAt(), status, r.finishedAt(), r.error(), result);
+    }
+
+    /** How many operations this daemon holds in memory (running ones and the newest finished ones). */
+    int inMemory() {
+        return live.size();
     }
 
     /** False when the operation is not running here, or is past its point of no return. */

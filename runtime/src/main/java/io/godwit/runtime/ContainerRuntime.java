@@ -330,9 +330,17 @@ public final class ContainerRuntime implements AutoCloseable {
             if (st.status() != Status.RUNNING) {
                 throw badState(name, st.status(), "pause");
             }
-            cgroup(name, "pause").freeze();
+            // The state first: if it cannot be written (a full disk) nothing is frozen, and a crash
+            // between the two leaves a running container marked paused, which resume mends. The other
+            // order could leave a frozen container that every record calls running.
             StateStore s = store(name);
             s.writeState(s.readState().with(Status.PAUSED));
+            try {
+                cgroup(name, "pause").freeze();
+            } catch (IOException | RuntimeException e) {
+                s.writeState(s.readState().with(Status.RUNNING));
+                throw e;
+            }
             return state(name);
         }
     }

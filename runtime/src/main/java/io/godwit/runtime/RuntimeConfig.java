@@ -29,26 +29,6 @@ public record RuntimeConfig(Path containersDir, ImageStore images, CgroupManager
         consoleLog = consoleLog == null ? ConsoleLog.DEFAULT : consoleLog;
     }
 
-    public RuntimeConfig(Path containersDir, ImageStore images, CgroupManager cgroups, NetworkSetup network,
-                         Path monitorBinary, Supplier<Map<String, String>> criuEnvironment) {
-        this(containersDir, images, cgroups, network, monitorBinary, criuEnvironment, ConsoleLog.DEFAULT);
-    }
-
-    public RuntimeConfig(Path containersDir, ImageStore images, CgroupManager cgroups, NetworkSetup network,
-                         Path monitorBinary) {
-        this(containersDir, images, cgroups, network, monitorBinary, Map::of);
-    }
-
-    public RuntimeConfig(Path containersDir, ImageStore images, CgroupManager cgroups, NetworkSetup network,
-                         Path monitorBinary, Map<String, String> criuEnvironment) {
-        this(containersDir, images, cgroups, network, monitorBinary, constant(criuEnvironment));
-    }
-
-    private static Supplier<Map<String, String>> constant(Map<String, String> env) {
-        Map<String, String> copy = Map.copyOf(env);
-        return () -> copy;
-    }
-
     /** Asked each time a monitor starts (a restore's criu inherits it): the daemon's host probe may still run. */
     public RuntimeConfig withCriuEnvironment(Supplier<Map<String, String>> env) {
         return new RuntimeConfig(containersDir, images, cgroups, network, monitorBinary, env, consoleLog);
@@ -58,8 +38,11 @@ public record RuntimeConfig(Path containersDir, ImageStore images, CgroupManager
         return new RuntimeConfig(containersDir, images, cgroups, network, monitorBinary, criuEnvironment, log);
     }
 
-    /** Defaults: the monitor found by {@link MonitorBinary#find()}. */
+    /**
+     * Defaults: the monitor found by {@link MonitorBinary#find()}, criu started with the monitor's own
+     * environment, the default console log; change them with the {@code with...} methods.
+     */
     public static RuntimeConfig of(Path containersDir, ImageStore images, CgroupManager cgroups, NetworkSetup network) {
-        return new RuntimeConfig(containersDir, images, cgroups, network, MonitorBinary.find());
+        return new RuntimeConfig(containersDir, images, cgroups, network, MonitorBinary.find(), Map::of, ConsoleLog.DEFAULT);
     }
 }

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.godwit.runtime.ContainerState.Status;
 import io.godwit.runtime.cgroup.CgroupStats;
 import io.godwit.runtime.cgroup.ResourceLimits;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -49,6 +51,25 @@ class CgroupFeaturesTest {
         rt.pause(n);
         // stopping a paused container works (it is thawed so the kill lands)
         assertEquals(Status.STOPPED, rt.stop(n, Duration.ofMillis(200)).status());
+    }
+
+    @Test
+    void aPauseWhoseStateCannotBeWrittenFreezesNothing() throws Exception {
+        String n = Fixture.name("pausefail");
+        rt.create(n, ContainerSpec.of("testfs", List.of("counter")), null);
+        rt.start(n);
+        await("counting", Duration.ofSeconds(10), () -> lastCount(rt.logFile(n)) >= 3);
+        Path dir = rt.logFile(n).getParent();
+        assertEquals(0, new ProcessBuilder("chattr", "+i", dir.toString()).inheritIO().start().waitFor());
+        try {
+            assertThrows(IOException.class, () -> rt.pause(n), "no state.json can be written in an immutable dir");
+        } finally {
+            new ProcessBuilder("chattr", "-i", dir.toString()).inheritIO().start().waitFor();
+        }
+        assertEquals(Status.RUNNING, rt.state(n).status());
+        long before = lastCount(rt.logFile(n));
+        await("still counting: not left frozen", Duration.ofSeconds(5), () -> lastCount(rt.logFile(n)) > before + 2);
+        rt.stop(n, Duration.ofMillis(200));
     }
 
     @Test

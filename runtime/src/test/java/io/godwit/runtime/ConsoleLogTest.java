@@ -24,8 +24,8 @@ class ConsoleLogTest {
     @BeforeEach
     void setUp() throws Exception {
         fx = new Fixture(false);
-        rt = new ContainerRuntime(new RuntimeConfig(fx.tmp.resolve("containers"), new CopyImageStore(Fixture.TESTFS),
-                null, null, MonitorBinary.find(), CriuTestDriver.NO_BREAKPOINTS).withConsoleLog(new ConsoleLog(MAX, 2)));
+        rt = new ContainerRuntime(RuntimeConfig.of(fx.tmp.resolve("containers"), new CopyImageStore(Fixture.TESTFS),
+                null, null).withCriuEnvironment(() -> CriuTestDriver.NO_BREAKPOINTS).withConsoleLog(new ConsoleLog(MAX, 2)));
     }
 
     @AfterEach

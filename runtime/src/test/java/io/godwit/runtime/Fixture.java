@@ -32,8 +32,8 @@ final class Fixture implements AutoCloseable {
     }
 
     ContainerRuntime newRuntime() throws IOException {
-        ContainerRuntime rt = new ContainerRuntime(new RuntimeConfig(tmp.resolve("containers"),
-                new CopyImageStore(TESTFS), cgroups, null, MonitorBinary.find(), CriuTestDriver.NO_BREAKPOINTS));
+        ContainerRuntime rt = new ContainerRuntime(RuntimeConfig.of(tmp.resolve("containers"),
+                new CopyImageStore(TESTFS), cgroups, null).withCriuEnvironment(() -> CriuTestDriver.NO_BREAKPOINTS));
         extra.add(rt);
         return rt;
     }

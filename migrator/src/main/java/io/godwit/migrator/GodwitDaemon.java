@@ -200,7 +200,7 @@ public final class GodwitDaemon implements Callable<Integer> {
             io.godwit.migrator.cluster.Cluster fleet = settings.cluster() == null
                     ? io.godwit.migrator.cluster.Cluster.none()
                     : io.godwit.migrator.cluster.Cluster.join(settings.cluster(), node, config.root(),
-                            host.awaitFacts(), VERSION,
+                            host::factsNow, VERSION,
                             runtime, peers, moves, checkpoints, operations);
             Router router = fleet.routes(api.router());
             if (listenAddress != null) {

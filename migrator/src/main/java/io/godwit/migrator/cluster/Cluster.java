@@ -16,6 +16,8 @@ import io.godwit.migrator.peer.PeerLink;
 import io.godwit.runtime.ContainerName;
 import io.godwit.runtime.ContainerRuntime;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +51,8 @@ public final class Cluster implements AutoCloseable {
     }
 
     /** Joins the fleet of settings: connects (without waiting for etcd) and starts the member's loop. */
-    public static Cluster join(ClusterSettings settings, String name, Path root, HostFacts facts, String version,
+    public static Cluster join(ClusterSettings settings, String name, Path root, Supplier<Optional<HostFacts>> facts,
+            String version,
             ContainerRuntime runtime, PeerLink peers, MoveService moves, CheckpointService checkpoints,
             OperationManager operations) throws Exception {
         ContainerName.validate(name);

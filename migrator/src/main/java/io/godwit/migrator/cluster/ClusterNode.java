@@ -150,11 +150,13 @@ public final class ClusterNode implements AutoCloseable {
         }
         int count = publishContainers();
         long now = System.nanoTime();
+        boolean probed = host.probed();
         if (memberWrittenAt == 0 || now - memberWrittenAt > Duration.ofSeconds(60).toNanos()
-                || count != lastCount) {
+                || count != lastCount || probed != lastProbed) {
             putLeased(keys.member(name), Values.write(member(count)));
             memberWrittenAt = now;
             lastCount = count;
+            lastProbed = probed; // the probe ended: the fleet learns at once what CRIU can do here
         }
         watchTrust();
         if (trustChanged || trustSyncedAt == 0 || now - trustSyncedAt > Duration.ofSeconds(60).toNanos()) {
@@ -165,6 +167,7 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private int lastCount = -1;
+    private boolean lastProbed;
 
     /** Publishes the member now (after an evacuation changed what it runs, say) rather than at the next round. */
     public void refresh() {

@@ -6,15 +6,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 
-/** Reads what this host can take now: /proc/meminfo, /proc/cpuinfo and the disk under the root. */
+/**
+ * Reads what this host can take now: /proc/meminfo, /proc/cpuinfo, the disk under the root, and what
+ * the host probe found of CRIU (while it runs: nothing known, so the fleet places nothing here yet).
+ */
 final class HostCapacity {
     private final Path root;
-    private final HostFacts facts;
+    private final Supplier<Optional<HostFacts>> facts;
     private final String cpuModel;
     private final List<String> cpuFlags;
 
-    HostCapacity(Path root, HostFacts facts) throws IOException {
+    HostCapacity(Path root, Supplier<Optional<HostFacts>> facts) throws IOException {
         this.root = root;
         this.facts = facts;
         List<String> lines = Files.readAllLines(Path.of("/proc/cpuinfo"));
@@ -22,11 +27,18 @@ final class HostCapacity {
         this.cpuFlags = Arrays.stream(field(lines, "flags").split("\\s+")).filter(s -> !s.isEmpty()).sorted().toList();
     }
 
+    /** Whether the host probe has ended with facts (until then the capacity says CRIU is not known to work). */
+    boolean probed() {
+        return facts.get().isPresent();
+    }
+
     Capacity now() throws IOException {
         List<String> mem = Files.readAllLines(Path.of("/proc/meminfo"));
+        Optional<HostFacts> f = facts.get();
         return new Capacity(kib(mem, "MemTotal"), kib(mem, "MemAvailable"), Files.getFileStore(root).getUsableSpace(),
-                cpuModel, cpuFlags, Runtime.getRuntime().availableProcessors(), facts.criuVersion(), facts.criuWorks(),
-                facts.lazyPages(), facts.breakpoints());
+                cpuModel, cpuFlags, Runtime.getRuntime().availableProcessors(),
+                f.map(HostFacts::criuVersion).orElse(null), f.map(HostFacts::criuWorks).orElse(false),
+                f.map(HostFacts::lazyPages).orElse(false), f.map(HostFacts::breakpoints).orElse("probing"));
     }
 
     private static String field(List<String> lines, String name) {

@@ -95,20 +95,13 @@ public final class ProbedHost {
     }
 
     /**
-     * The facts, waiting for the probe (at most {@link #WAIT}); when it failed or did not end, facts
-     * that say so (CRIU not known to work: a fleet places nothing here).
+     * The facts once the probe ended with them; empty while it runs, and when it failed (the log says
+     * why). Never made up: a fleet must not read "CRIU works" or "it does not" from a probe that has
+     * not said so.
      */
-    public HostFacts awaitFacts() {
-        try {
-            return facts.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // fall through
-        }
-        return new HostFacts("unknown", "unknown", "", "unknown", "the host probe did not end", false,
-                "the host probe did not end (see the daemon's log)", false, false, false, "none", false,
-                "not probed", 0, "unknown", java.util.List.of(), 0, java.time.Instant.now().toString());
+    public java.util.Optional<HostFacts> factsNow() {
+        return facts.isDone() && !facts.isCompletedExceptionally()
+                ? java.util.Optional.of(facts.join()) : java.util.Optional.empty();
     }
 
     /** Whether the probe has ended (with facts or with a failure). */

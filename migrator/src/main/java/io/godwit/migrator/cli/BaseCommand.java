@@ -52,6 +52,22 @@ abstract class BaseCommand implements Callable<Integer> {
         out().flush();
     }
 
+    /**
+     * The one shape of every listing: the daemon's JSON as it is when {@code --format json} asks for
+     * it, else a table with one row per element of list, made by row.
+     */
+    int printTable(JsonNode list, Format format, Table table, java.util.function.Function<JsonNode, Object[]> row) {
+        if (format.json()) {
+            printJson(list);
+            return ExitCodes.OK;
+        }
+        for (JsonNode element : list) {
+            table.row(row.apply(element));
+        }
+        table.print(out());
+        return ExitCodes.OK;
+    }
+
     ParameterException usage(String message) {
         return new ParameterException(spec.commandLine(), message);
     }

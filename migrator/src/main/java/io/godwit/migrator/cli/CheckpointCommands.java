@@ -112,19 +112,11 @@ final class CheckpointCommands extends BaseCommand {
 
         @Override
         int run(DaemonClient client) throws IOException {
-            JsonNode list = client.get(containerPath(name, "checkpoints")).json();
-            if (format.json()) {
-                printJson(list);
-                return ExitCodes.OK;
-            }
-            Table t = new Table("ID", "CREATED", "SIZE", "LEFT RUNNING", "CRIU", "STATE", "MADE BY");
-            for (JsonNode c : list) {
-                t.row(Fmt.text(c.path("id")), Fmt.time(c.path("createdAt")), Fmt.bytes(c.path("sizeBytes")),
+            return printTable(client.get(containerPath(name, "checkpoints")).json(), format,
+                    new Table("ID", "CREATED", "SIZE", "LEFT RUNNING", "CRIU", "STATE", "MADE BY"),
+                    c -> new Object[] {Fmt.text(c.path("id")), Fmt.time(c.path("createdAt")), Fmt.bytes(c.path("sizeBytes")),
                         c.path("leftRunning").isBoolean() ? (c.get("leftRunning").asBoolean() ? "yes" : "no") : "-",
-                        Fmt.text(c.path("criuVersion")), Fmt.text(c.path("state")), Fmt.text(c.path("madeBy")));
-            }
-            t.print(out());
-            return ExitCodes.OK;
+                        Fmt.text(c.path("criuVersion")), Fmt.text(c.path("state")), Fmt.text(c.path("madeBy"))});
         }
     }
 
@@ -134,18 +126,11 @@ final class CheckpointCommands extends BaseCommand {
 
         @Override
         int run(DaemonClient client) throws IOException {
-            JsonNode list = client.get("/1.0/schedules").json();
-            if (format.json()) {
-                printJson(list);
-                return ExitCodes.OK;
-            }
-            Table t = new Table("CONTAINER", "EVERY", "KEEP", "LAST RUN", "NEXT RUN", "LAST ERROR");
-            for (JsonNode s : list) {
-                t.row(Fmt.text(s.path("container")), Fmt.seconds(s.path("everySeconds")), Fmt.text(s.path("keep")),
-                        Fmt.time(s.path("lastRun")), Fmt.time(s.path("nextRun")), Fmt.text(s.path("lastError")));
-            }
-            t.print(out());
-            return ExitCodes.OK;
+            return printTable(client.get("/1.0/schedules").json(), format,
+                    new Table("CONTAINER", "EVERY", "KEEP", "LAST RUN", "NEXT RUN", "LAST ERROR"),
+                    s -> new Object[] {Fmt.text(s.path("container")), Fmt.seconds(s.path("everySeconds")),
+                        Fmt.text(s.path("keep")), Fmt.time(s.path("lastRun")), Fmt.time(s.path("nextRun")),
+                        Fmt.text(s.path("lastError"))});
         }
     }
 

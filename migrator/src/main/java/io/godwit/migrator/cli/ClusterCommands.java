@@ -33,21 +33,14 @@ final class ClusterCommands extends GroupCommand {
 
         @Override
         int run(DaemonClient client) throws IOException {
-            JsonNode list = client.get("/1.0/cluster/members").json();
-            if (format.json()) {
-                printJson(list);
-                return ExitCodes.OK;
-            }
-            Table t = new Table("NAME", "STATE", "ADDRESS", "CONTAINERS", "MEM-FREE", "DISK-FREE", "CPU", "CRIU");
-            for (JsonNode m : list) {
-                JsonNode c = m.path("capacity");
-                t.row(Fmt.text(m.path("name")), Fmt.text(m.path("state")), Fmt.text(m.path("address")),
-                        m.path("containers").asInt(), mib(c.path("memoryAvailable")), gib(c.path("diskFree")),
-                        Fmt.text(c.path("cpuModel")), Fmt.text(c.path("criuVersion"))
-                                + (c.path("lazyPages").asBoolean() ? " lazy" : ""));
-            }
-            t.print(out());
-            return ExitCodes.OK;
+            return printTable(client.get("/1.0/cluster/members").json(), format,
+                    new Table("NAME", "STATE", "ADDRESS", "CONTAINERS", "MEM-FREE", "DISK-FREE", "CPU", "CRIU"), m -> {
+                        JsonNode c = m.path("capacity");
+                        return new Object[] {Fmt.text(m.path("name")), Fmt.text(m.path("state")), Fmt.text(m.path("address")),
+                            m.path("containers").asInt(), mib(c.path("memoryAvailable")), gib(c.path("diskFree")),
+                            Fmt.text(c.path("cpuModel")),
+                            Fmt.text(c.path("criuVersion")) + (c.path("lazyPages").asBoolean() ? " lazy" : "")};
+                    });
         }
     }
 
@@ -193,18 +186,11 @@ final class ClusterCommands extends GroupCommand {
 
     /** {@code godwit list --all-nodes}: the directory, every member's containers. */
     static int listAllNodes(BaseCommand cmd, DaemonClient client, Format format) throws IOException {
-        JsonNode list = client.get("/1.0/cluster/containers").json();
-        if (format.json()) {
-            cmd.printJson(list);
-            return ExitCodes.OK;
-        }
-        Table t = new Table("NODE", "NAME", "STATUS", "MEMORY", "IMAGE");
-        for (JsonNode c : list) {
-            String image = Fmt.text(c.path("image"));
-            t.row(Fmt.text(c.path("node")), Fmt.text(c.path("name")), Fmt.text(c.path("status")),
-                    mib(c.path("memoryBytes")), image.length() > 12 ? image.substring(0, 12) : image);
-        }
-        t.print(cmd.out());
-        return ExitCodes.OK;
+        return cmd.printTable(client.get("/1.0/cluster/containers").json(), format,
+                new Table("NODE", "NAME", "STATUS", "MEMORY", "IMAGE"), c -> {
+                    String image = Fmt.text(c.path("image"));
+                    return new Object[] {Fmt.text(c.path("node")), Fmt.text(c.path("name")), Fmt.text(c.path("status")),
+                        mib(c.path("memoryBytes")), image.length() > 12 ? image.substring(0, 12) : image};
+                });
     }
 }

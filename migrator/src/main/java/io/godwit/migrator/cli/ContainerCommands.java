@@ -25,20 +25,11 @@ final class ContainerCommands {
             if (allNodes) {
                 return ClusterCommands.listAllNodes(this, client, format);
             }
-            JsonNode list = client.get("/1.0/containers").json();
-            if (format.json()) {
-                printJson(list);
-                return ExitCodes.OK;
-            }
-            Table t = new Table("NAME", "STATUS", "PID", "IMAGE", "ADDRESS", "CREATED");
-            for (JsonNode c : list) {
-                t.row(Fmt.text(c.path("name")), Fmt.text(c.path("status")), pid(c),
+            return printTable(client.get("/1.0/containers").json(), format,
+                    new Table("NAME", "STATUS", "PID", "IMAGE", "ADDRESS", "CREATED"),
+                    c -> new Object[] {Fmt.text(c.path("name")), Fmt.text(c.path("status")), pid(c),
                         Fmt.text(c.path("image").isMissingNode() ? c.path("spec").path("image") : c.path("image")),
-                        Fmt.text(c.path("spec").path("network").path("address")),
-                        Fmt.time(c.path("createdAt")));
-            }
-            t.print(out());
-            return ExitCodes.OK;
+                        Fmt.text(c.path("spec").path("network").path("address")), Fmt.time(c.path("createdAt"))});
         }
     }
 

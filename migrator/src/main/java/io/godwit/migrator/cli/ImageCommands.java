@@ -42,18 +42,10 @@ final class ImageCommands extends GroupCommand {
 
         @Override
         int run(DaemonClient client) throws IOException {
-            JsonNode images = client.get("/1.0/images").json();
-            if (format.json()) {
-                printJson(images);
-                return ExitCodes.OK;
-            }
-            Table t = new Table("ALIAS", "FINGERPRINT", "SIZE", "IMPORTED");
-            for (JsonNode i : images) {
-                t.row(Fmt.text(i.path("alias")), shortFingerprint(i.path("fingerprint")),
-                        Fmt.bytes(i.path("sizeBytes")), Fmt.time(i.path("importedAt")));
-            }
-            t.print(out());
-            return ExitCodes.OK;
+            return printTable(client.get("/1.0/images").json(), format,
+                    new Table("ALIAS", "FINGERPRINT", "SIZE", "IMPORTED"),
+                    i -> new Object[] {Fmt.text(i.path("alias")), shortFingerprint(i.path("fingerprint")),
+                        Fmt.bytes(i.path("sizeBytes")), Fmt.time(i.path("importedAt"))});
         }
     }
 

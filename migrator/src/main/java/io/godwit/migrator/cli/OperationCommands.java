@@ -19,19 +19,11 @@ final class OperationCommands {
 
         @Override
         int run(DaemonClient client) throws IOException {
-            JsonNode list = client.get("/1.0/operations").json();
-            if (format.json()) {
-                printJson(list);
-                return ExitCodes.OK;
-            }
-            Table t = new Table("ID", "KIND", "TARGET", "STATUS", "PHASE", "PROGRESS", "CREATED", "ERROR");
-            for (JsonNode o : list) {
-                t.row(Fmt.text(o.path("id")), Fmt.text(o.path("kind")), Fmt.text(o.path("target")),
+            return printTable(client.get("/1.0/operations").json(), format,
+                    new Table("ID", "KIND", "TARGET", "STATUS", "PHASE", "PROGRESS", "CREATED", "ERROR"),
+                    o -> new Object[] {Fmt.text(o.path("id")), Fmt.text(o.path("kind")), Fmt.text(o.path("target")),
                         Fmt.text(o.path("status")), Fmt.text(o.path("phase")), Fmt.progress(o),
-                        Fmt.time(o.path("createdAt")), Fmt.text(o.path("error")));
-            }
-            t.print(out());
-            return ExitCodes.OK;
+                        Fmt.time(o.path("createdAt")), Fmt.text(o.path("error"))});
         }
     }
 

@@ -56,17 +56,8 @@ final class RemoteCommands extends GroupCommand {
 
         @Override
         int run(DaemonClient client) throws IOException {
-            JsonNode list = client.get("/1.0/remotes").json();
-            if (format.json()) {
-                printJson(list);
-                return ExitCodes.OK;
-            }
-            Table t = new Table("NAME", "ADDRESS", "FINGERPRINT");
-            for (JsonNode r : list) {
-                t.row(Fmt.text(r.path("name")), Fmt.text(r.path("address")), Fmt.text(r.path("fingerprint")));
-            }
-            t.print(out());
-            return ExitCodes.OK;
+            return printTable(client.get("/1.0/remotes").json(), format, new Table("NAME", "ADDRESS", "FINGERPRINT"),
+                    r -> new Object[] {Fmt.text(r.path("name")), Fmt.text(r.path("address")), Fmt.text(r.path("fingerprint"))});
         }
     }
 

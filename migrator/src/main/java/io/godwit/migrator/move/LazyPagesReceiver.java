@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  * ours sits between a page request and its answer.
  */
 final class LazyPagesReceiver implements AutoCloseable {
+    /** Where lazy-pages listens for the restore's page requests: CRIU's name, in their shared work dir. */
+    static final String SOCKET = "lazy-pages.socket";
+    private static final Duration LISTEN_BOUND = Duration.ofSeconds(60);
 
     private final PeerSession toSource;
     private final Tunnel tunnel;
@@ -50,13 +53,41 @@ final class LazyPagesReceiver implements AutoCloseable {
             pb.environment().clear();
             pb.environment().putAll(criu.launch().environment());
             Process p = pb.start();
-            return new LazyPagesReceiver(toSource, tunnel, p, workDir.resolve("lazy-pages.log"));
+            LazyPagesReceiver receiver = new LazyPagesReceiver(toSource, tunnel, p, workDir.resolve("lazy-pages.log"));
+            try {
+                receiver.awaitListening(workDir.resolve(SOCKET), LISTEN_BOUND);
+            } catch (IOException | InterruptedException e) {
+                receiver.close();
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IOException("criu lazy-pages did not get ready: " + e.getMessage(), e);
+            }
+            return receiver;
         } catch (IOException | RuntimeException e) {
             if (tunnel != null) {
                 tunnel.close();
             }
             toSource.close();
             throw new IOException("cannot start criu lazy-pages: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits until lazy-pages listens for the restore: a restore that starts before its socket exists
+     * fails with {@code uffd: connect to lazy-pages.socket failed} (seen under load, where a JVM-started
+     * criu takes a while to get there).
+     */
+    private void awaitListening(Path socket, Duration bound) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (!Files.exists(socket)) {
+            if (!lazyPages.isAlive()) {
+                throw new IOException("it exited with " + lazyPages.exitValue() + ": " + logTail());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("no " + socket + " after " + bound.toSeconds() + " s: " + logTail());
+            }
+            Thread.sleep(5);
         }
     }
 

@@ -20,6 +20,7 @@ import io.godwit.runtime.ContainerName;
 import io.godwit.runtime.ContainerRuntime;
 import io.godwit.runtime.ContainerSpec;
 import io.godwit.runtime.ContainerState;
+import io.godwit.runtime.ExecProcess;
 import io.godwit.runtime.ExecResult;
 import io.godwit.runtime.confine.Capabilities;
 import io.godwit.runtime.confine.ProcStatus;
@@ -344,8 +345,15 @@ final class DaemonApi {
         if (req.command() == null || req.command().isEmpty()) {
             throw ApiException.badRequest("'command' is required");
         }
+        if (Boolean.parseBoolean(r.queryOr("stream", "false"))) {
+            // started here, so that a container that does not run is an error reply, not a broken stream
+            ExecProcess proc = runtime.startExec(name, req.command());
+            return new StreamReply("application/x-ndjson", new ExecStream(proc,
+                    req.timeoutSeconds() == null ? null : Duration.ofSeconds(req.timeoutSeconds())));
+        }
         ExecResult res = runtime.exec(name, req.command(), Duration.ofSeconds(req.timeoutSeconds() == null ? 30 : req.timeoutSeconds()));
-        return Map.of("exitCode", res.exitCode(), "output", res.stdout() + res.stderr(), "timedOut", res.timedOut());
+        return Map.of("exitCode", res.exitCode(), "output", res.stdout() + res.stderr(), "stdout", res.stdout(),
+                "stderr", res.stderr(), "timedOut", res.timedOut(), "truncated", res.truncated());
     }
 
     // --- checkpoints -------------------------------------------------------------------

@@ -649,11 +649,15 @@ public final class ContainerRuntime implements AutoCloseable {
 
     // ------------------------------------------------------------------ exec
 
+    /** The most of each output stream {@link #exec} keeps in memory; the rest is read and dropped. */
+    public static final int EXEC_OUTPUT_CAP = 1 << 20;
+
     /**
-     * Runs a command in the container's namespaces and root with nsenter (util-linux), environment from the
-     * spec; the process joins the container's cgroup right after it starts.
+     * Starts a command in the container's namespaces and root with nsenter (util-linux), environment
+     * from the spec, stdin empty; the process joins the container's cgroup right after it starts.
+     * The caller reads its output as it comes and closes it.
      */
-    public ExecResult exec(String name, List<String> command, Duration timeout) throws IOException {
+    public ExecProcess startExec(String name, List<String> command) throws IOException {
         if (command == null || command.isEmpty()) {
             throw new IllegalArgumentException("exec: empty command");
         }
@@ -682,33 +686,42 @@ public final class ContainerRuntime implements AutoCloseable {
                 // it may already have exited; the command still ran
             }
         }
-        CompletableFuture<String> out = drain(proc.getInputStream());
-        CompletableFuture<String> err = drain(proc.getErrorStream());
-        boolean done;
-        try {
-            done = proc.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!done) {
-                // nsenter forked the command into the pid namespace: kill it too, not only nsenter
-                proc.descendants().forEach(ProcessHandle::destroyForcibly);
-                proc.destroyForcibly();
-                proc.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            proc.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("container " + name + ": exec interrupted", e);
-        }
-        return new ExecResult(done ? proc.exitValue() : -1, out.join(), err.join(), !done);
+        return new ExecProcess(name, proc);
     }
 
-    private static CompletableFuture<String> drain(InputStream in) {
-        CompletableFuture<String> f = new CompletableFuture<>();
+    /** Runs a command to its end (at most timeout) and returns its output, each stream cut at {@link #EXEC_OUTPUT_CAP}. */
+    public ExecResult exec(String name, List<String> command, Duration timeout) throws IOException {
+        try (ExecProcess proc = startExec(name, command)) {
+            CompletableFuture<BoundedText> out = drain(proc.stdout());
+            CompletableFuture<BoundedText> err = drain(proc.stderr());
+            ExecProcess.Exit exit = proc.await(timeout);
+            BoundedText o = out.join();
+            BoundedText e = err.join();
+            return new ExecResult(exit.exitCode(), o.text(), e.text(), exit.timedOut(), o.cut() || e.cut());
+        }
+    }
+
+    private record BoundedText(String text, boolean cut) {
+    }
+
+    /** Reads the stream to its end (so that the command never blocks on a full pipe), keeping the first bytes. */
+    private static CompletableFuture<BoundedText> drain(InputStream in) {
+        CompletableFuture<BoundedText> f = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
+            java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream();
+            boolean cut = false;
+            byte[] buf = new byte[64 * 1024];
             try (in) {
-                f.complete(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    int room = EXEC_OUTPUT_CAP - kept.size();
+                    kept.write(buf, 0, Math.min(room, n));
+                    cut |= n > room;
+                }
             } catch (IOException e) {
-                f.complete("");
+                // the command was killed: what came until then is the output
             }
+            f.complete(new BoundedText(kept.toString(StandardCharsets.UTF_8), cut));
         });
         return f;
     }

@@ -114,5 +114,16 @@ class CgroupFeaturesTest {
         assertTrue(h.stderr().contains("err"));
         ExecResult t = rt.exec(n, List.of("sleep", "30"), Duration.ofMillis(300));
         assertTrue(t.timedOut());
+
+        // 64 MiB of output: exec keeps the first MiB and says so; a streamed exec hands over every byte
+        List<String> big = List.of("head", "-c", Integer.toString(64 << 20), "/dev/zero");
+        ExecResult cut = rt.exec(n, big, Duration.ofSeconds(60));
+        assertEquals(0, cut.exitCode(), cut.stderr());
+        assertTrue(cut.truncated());
+        assertEquals(ContainerRuntime.EXEC_OUTPUT_CAP, cut.stdout().length());
+        try (ExecProcess p = rt.startExec(n, big)) {
+            assertEquals(64L << 20, p.stdout().transferTo(java.io.OutputStream.nullOutputStream()));
+            assertEquals(new ExecProcess.Exit(0, false), p.await(Duration.ofSeconds(30)));
+        }
     }
 }

@@ -49,6 +49,47 @@ class DaemonEndToEndTest {
     }
 
     @Test
+    void execStreamsAGibibyteWithoutHoldingItAndKeepsJsonRepliesSmall() throws Exception {
+        launchCounter(api, "talker");
+        awaitCountAbove(api, "talker", 1);
+        long gib = 1L << 30;
+        long received = 0;
+        int exit = -1;
+        try (DaemonClient.LineStream frames = api.stream("POST", "/1.0/containers/talker/exec?stream=true",
+                Map.of("command", List.of("sh", "-c", "head -c " + gib + " /dev/zero; echo done >&2; exit 3")))) {
+            String stderr = "";
+            String line;
+            while ((line = frames.readLine()) != null) {
+                JsonNode f = DaemonClient.json().readTree(line);
+                if (f.has("stdout")) {
+                    received += java.util.Base64.getDecoder().decode(f.get("stdout").asText()).length;
+                } else if (f.has("stderr")) {
+                    stderr += new String(java.util.Base64.getDecoder().decode(f.get("stderr").asText()));
+                } else if (f.has("exitCode")) {
+                    exit = f.get("exitCode").asInt();
+                }
+            }
+            assertEquals("done\n", stderr, "stderr comes apart from stdout");
+        }
+        assertEquals(gib, received, "every byte, in order of arrival");
+        assertEquals(3, exit);
+        // the daemon streamed it: its resident peak stays far below the gibibyte it passed on
+        long peakKib = Files.readAllLines(Path.of("/proc/" + daemon.pid() + "/status")).stream()
+                .filter(l -> l.startsWith("VmHWM:")).mapToLong(l -> Long.parseLong(l.replaceAll("\\D", ""))).sum();
+        assertTrue(peakKib < 768 * 1024, "daemon peak RSS " + peakKib + " KiB after streaming 1 GiB");
+
+        // the JSON reply keeps the first MiB of each stream and says it cut the rest
+        ApiResponse r = api.post("/1.0/containers/talker/exec",
+                Map.of("command", List.of("head", "-c", Long.toString(64L << 20), "/dev/zero")));
+        assertEquals(200, r.status());
+        assertTrue(r.json().path("truncated").asBoolean(), "truncated");
+        assertEquals(1 << 20, r.json().path("stdout").asText().length());
+
+        ApiResponse stopped = api.send("POST", "/1.0/containers/nosuch/exec?stream=true", Map.of("command", List.of("true")));
+        assertEquals(404, stopped.status(), stopped.body());
+    }
+
+    @Test
     void checkpointStopRestoreContinuesCounting() throws Exception {
         launchCounter(api, "job");
         awaitCountAbove(api, "job", 5);

@@ -74,6 +74,11 @@ final class DaemonProcess implements AutoCloseable {
                 + Files.readString(log));
     }
 
+    /** The daemon's process id (while it runs). */
+    long pid() {
+        return process.pid();
+    }
+
     /** The daemon dies as in a crash: no shutdown hook, no clean-up. */
     void killHard() throws InterruptedException {
         process.destroyForcibly();

@@ -118,22 +118,46 @@ final class ContainerCommands {
     }
 
     @Command(name = "exec", mixinStandardHelpOptions = true,
-            description = {"Run a command in a running container and print its output.",
-                    "Exits with the command's exit code."})
+            description = {"Run a command in a running container; its output and errors come as they are written.",
+                    "Exits with the command's exit code, or 124 when --timeout killed it."})
     static final class Exec extends BaseCommand {
+        /** As timeout(1): the command was killed at its time limit. */
+        static final int TIMED_OUT = 124;
+
         @Parameters(index = "0", paramLabel = "NAME") String name;
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD", description = "The command; put it after --.")
         List<String> command;
-        @Option(names = "--timeout", paramLabel = "S", description = "Give up after S seconds (daemon default if omitted).")
+        @Option(names = "--timeout", paramLabel = "S", description = "Kill it after S seconds (default: no limit).")
         Integer timeout;
 
         @Override
         int run(DaemonClient client) throws IOException {
-            JsonNode r = client.post(containerPath(name, "exec"),
-                    DaemonClient.body("command", command, "timeoutSeconds", timeout)).json();
-            out().print(r.path("output").asText(""));
-            out().flush();
-            return r.path("exitCode").asInt(0);
+            try (DaemonClient.LineStream frames = client.stream("POST", containerPath(name, "exec") + "?stream=true",
+                    DaemonClient.body("command", command, "timeoutSeconds", timeout))) {
+                // bytes as they are: the command's output need not be text
+                java.io.PrintStream stdout = System.out;
+                java.io.PrintStream stderr = System.err;
+                String line;
+                while ((line = frames.readLine()) != null) {
+                    JsonNode f = DaemonClient.json().readTree(line.isEmpty() ? "{}" : line);
+                    if (f.has("stdout")) {
+                        stdout.write(java.util.Base64.getDecoder().decode(f.get("stdout").asText()));
+                        stdout.flush();
+                    } else if (f.has("stderr")) {
+                        stderr.write(java.util.Base64.getDecoder().decode(f.get("stderr").asText()));
+                        stderr.flush();
+                    } else if (f.has("exitCode")) {
+                        if (f.path("timedOut").asBoolean()) {
+                            err().println("godwit: " + String.join(" ", command) + " in " + name + " killed after "
+                                    + timeout + " s (--timeout)");
+                            err().flush();
+                            return TIMED_OUT;
+                        }
+                        return f.get("exitCode").asInt();
+                    }
+                }
+            }
+            throw new IOException("the daemon ended the exec stream of " + name + " without the command's exit code");
         }
     }
 

@@ -161,13 +161,19 @@ public final class DaemonClient {
      * {@code /logs?follow=true} and {@code /events}. Close the stream to stop.
      */
     public LineStream stream(String path) throws IOException {
+        return stream("GET", path, null);
+    }
+
+    /** The same for a request with a JSON body: {@code POST /exec?stream=true}. */
+    public LineStream stream(String method, String path, Object jsonBody) throws IOException {
         Conn ch = connector.open();
         try {
             InputStream in = new BufferedInputStream(ch.in(), 16 * 1024);
             OutputStream out = new BufferedOutputStream(ch.out(), 1024);
-            HttpWire.writeRequest(out, "GET", path, null, null);
+            HttpWire.writeRequest(out, method, path, jsonBody == null ? null : "application/json",
+                    encode(jsonBody));
             HttpWire.Head head = HttpWire.readHead(in);
-            InputStream body = HttpWire.body(head, "GET", in);
+            InputStream body = HttpWire.body(head, method, in);
             if (head.status() >= 400) {
                 String text = new String(body.readAllBytes(), StandardCharsets.UTF_8);
                 throw toException(new ApiResponse(head.status(), head.headers(), text, parse(head, text)));

@@ -1,0 +1,77 @@
+package io.godwit.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A command running in a container (see {@link ContainerRuntime#startExec}): its output as streams to
+ * read as it comes, so that nothing holds more of it than the reader wants, and its end. Closing it
+ * kills what is still running of it.
+ */
+public final class ExecProcess implements AutoCloseable {
+    /** How a command ended: its exit code (-1 when it was killed at its time limit). */
+    public record Exit(int exitCode, boolean timedOut) {
+    }
+
+    private final String container;
+    private final Process process;
+
+    ExecProcess(String container, Process process) {
+        this.container = container;
+        this.process = process;
+    }
+
+    public InputStream stdout() {
+        return process.getInputStream();
+    }
+
+    public InputStream stderr() {
+        return process.getErrorStream();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits for the end, at most limit (null: no limit); at the limit kills the command and all it started. */
+    public Exit await(Duration limit) throws IOException {
+        try {
+            boolean done;
+            if (limit == null) {
+                process.waitFor();
+                done = true;
+            } else {
+                done = process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            if (!done) {
+                kill();
+                return new Exit(-1, true);
+            }
+            return new Exit(process.exitValue(), false);
+        } catch (InterruptedException e) {
+            close();
+            Thread.currentThread().interrupt();
+            throw new IOException("container " + container + ": exec interrupted", e);
+        }
+    }
+
+    /** nsenter forked the command into the container's pid namespace: kill it too, not only nsenter. */
+    private void kill() throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            try {
+                kill();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -165,6 +165,7 @@ final class DaemonApi {
         if (!path.isAbsolute() || !Files.exists(path)) {
             throw ApiException.badRequest("image path must be an existing absolute path: " + req.path());
         }
+        ImagePaths.requireOrdinary(path);
         ImageInfo info = images.importImage(req.alias(), path);
         return Reply.created(info);
     }
@@ -239,7 +240,7 @@ final class DaemonApi {
 
     private Object createContainer(ApiRequest r) throws Exception {
         JsonNode body = r.json(Json.MAPPER);
-        String name = body.path("name").asText("");
+        String name = Fields.text(body, "name", "a container name such as web-1");
         try {
             ContainerName.validate(name);
         } catch (IllegalArgumentException e) {
@@ -265,6 +266,12 @@ final class DaemonApi {
             spec = ContainerSpec.fromJson(Json.MAPPER.writeValueAsString(body.get("spec"))).withDefaults(name);
             spec = containerDefaults.applyTo(spec, body.get("spec").path("limits"));
             spec.validate();
+        } catch (io.godwit.runtime.InvalidSpecException e) {
+            // a type error: Jackson's words (Java class names) replaced by the field and what it takes
+            if (e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+                throw ApiException.badRequest("invalid container spec: " + Json.describe(j));
+            }
+            throw ApiException.badRequest(e.getMessage());
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
@@ -300,6 +307,8 @@ final class DaemonApi {
         if (req.action() == null) {
             throw ApiException.badRequest("'action' is required: start, stop, kill, pause or resume");
         }
+        Fields.range("signal", req.signal(), 1, Fields.MAX_SIGNAL);
+        Fields.range("timeoutSeconds", req.timeoutSeconds(), 0, 3600);
         runtime.state(name);
         switch (req.action()) {
             case "start" -> runtime.start(name);
@@ -342,8 +351,9 @@ final class DaemonApi {
         String name = name(r);
         ExecRequest req = r.bind(Json.MAPPER, ExecRequest.class);
         if (req.command() == null || req.command().isEmpty()) {
-            throw ApiException.badRequest("'command' is required");
+            throw ApiException.badRequest("'command' is required: a list such as [\"/bin/true\"]");
         }
+        Fields.range("timeoutSeconds", req.timeoutSeconds(), 1, 86400);
         ExecResult res = runtime.exec(name, req.command(), Duration.ofSeconds(req.timeoutSeconds() == null ? 30 : req.timeoutSeconds()));
         return Map.of("exitCode", res.exitCode(), "output", res.stdout() + res.stderr(), "timedOut", res.timedOut());
     }
@@ -437,7 +447,7 @@ final class DaemonApi {
         JsonNode from = body.get("from");
         String source = from.path("container").asText("");
         String id = from.path("checkpoint").asText(null);
-        int count = body.path("count").asInt(1);
+        int count = body.has("count") ? Fields.whole(body, "count") : 1;
         if (count < 1 || count > 256) {
             throw ApiException.badRequest("'count' must be between 1 and 256");
         }
@@ -523,7 +533,13 @@ final class DaemonApi {
 
     private Object waitOperation(ApiRequest r) throws Exception {
         Operation op = operation(r.param("id"));
-        long seconds = Long.parseLong(r.queryOr("timeoutSeconds", "60"));
+        long seconds;
+        try {
+            seconds = Long.parseLong(r.queryOr("timeoutSeconds", "60"));
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("'timeoutSeconds' must be a whole number of seconds, not '"
+                    + r.queryOr("timeoutSeconds", "") + "'");
+        }
         op.await(TimeUnit.SECONDS.toMillis(Math.max(0, Math.min(seconds, 3600))));
         return op;
     }

@@ -81,6 +81,7 @@ final class DaemonApi {
     Router router() {
         return new Router()
                 .add("GET", "/1.0", r -> info())
+                .add("GET", "/1.0/openapi", r -> io.godwit.migrator.api.OpenApi.reply())
                 .add("GET", "/1.0/images", r -> images.list())
                 .add("POST", "/1.0/images", this::importImage)
                 .add("DELETE", "/1.0/images/{image}", this::deleteImage)

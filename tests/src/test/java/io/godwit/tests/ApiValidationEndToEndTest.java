@@ -76,14 +76,14 @@ class ApiValidationEndToEndTest {
 
     @Test
     void aPidsLimitNoHostCanHaveIsRefused() throws Exception {
-        refused(api.post("/1.0/containers", Map.of("name", "many", "spec", Map.of("image", "busybox",
+        refused(api.send("POST", "/1.0/containers", Map.of("name", "many", "spec", Map.of("image", "busybox",
                 "command", List.of("/bin/true"), "limits", Map.of("pids", 99999999999999L)))), "limits.pids");
         assertEquals(List.of("steady"), names());
     }
 
     @Test
     void aSignalThatDoesNotExistIsRefused() throws Exception {
-        refused(api.post("/1.0/containers/steady/state", Map.of("action", "kill", "signal", 999)), "signal");
+        refused(api.send("POST", "/1.0/containers/steady/state", Map.of("action", "kill", "signal", 999)), "signal");
         assertEquals("RUNNING", api.get("/1.0/containers/steady").json().get("status").asText());
     }
 
@@ -105,7 +105,7 @@ class ApiValidationEndToEndTest {
 
     @Test
     void procIsNotAnImageAndSaysSoAtOnce() throws Exception {
-        ApiResponse r = api.post("/1.0/images", Map.of("alias", "proc", "path", "/proc"));
+        ApiResponse r = api.send("POST", "/1.0/images", Map.of("alias", "proc", "path", "/proc"));
         String error = refused(r, "proc");
         assertTrue(error.length() < 1000, error);
         assertFalse(api.get("/1.0/images").body().contains("\"proc\""));

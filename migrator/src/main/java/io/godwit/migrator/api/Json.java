@@ -17,6 +17,8 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.util.Collection;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -35,6 +37,13 @@ public final class Json {
                     .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
+
+    private static final Pattern TOKEN = Pattern.compile("token `JsonToken\\.([A-Z_]+)`");
+
+    private static final Pattern FROM = Pattern.compile("from (String|Integer|Boolean|Floating-point|Object|Array) value");
+    private static final Map<String, String> FROM_WORDS = Map.of("String", "a string", "Integer", "a whole number",
+            "Boolean", "true or false", "Floating-point", "a number with a fraction", "Object", "an object",
+            "Array", "a list");
 
     private Json() {
     }
@@ -62,6 +71,13 @@ public final class Json {
         }
         if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
             String got = e.getProcessor() instanceof JsonParser p ? token(p.currentToken()) : null;
+            if (got == null) { // a parser closed by readValue forgot its token; Jackson's message still names it
+                String msg = String.valueOf(e.getOriginalMessage());
+                Matcher t = TOKEN.matcher(msg);
+                Matcher from = FROM.matcher(msg);
+                got = t.find() ? token(JsonToken.valueOf(t.group(1)))
+                        : from.find() ? FROM_WORDS.get(from.group(1)) : null;
+            }
             return "expected " + kind(m.getTargetType()) + (got == null ? "" : ", got " + got);
         }
         return e.getOriginalMessage();

@@ -47,4 +47,12 @@ class JsonWordsTest {
         String m = refusal("{\"signal\": 99999999999999}").getMessage();
         assertEquals(true, m.startsWith("invalid request: field 'signal': ") && m.contains("out of range"), m);
     }
+
+    @Test
+    void aParserThatReadValueClosedStillNamesWhatItGot() {
+        // as ContainerSpec.fromJson reads: readValue closes its parser before the error is described
+        var e = assertThrows(com.fasterxml.jackson.core.JsonProcessingException.class,
+                () -> Json.MAPPER.readValue("{\"command\": \"/bin/true\"}", Named.class));
+        assertEquals("field 'command': expected a list, got a string", Json.describe(e));
+    }
 }

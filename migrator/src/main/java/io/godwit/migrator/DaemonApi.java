@@ -52,6 +52,7 @@ final class DaemonApi {
     private final MoveService moves;
     private volatile ContainerDefaults containerDefaults = ContainerDefaults.NONE.withBuiltIns();
     private volatile io.godwit.migrator.host.ProbedHost host;
+    private volatile io.godwit.migrator.metrics.DaemonMetrics metrics;
 
     DaemonApi(DaemonConfig config, ContainerRuntime runtime, ImageStore images, CheckpointService checkpoints,
             OperationManager operations, Catalog catalog, EventBus events, CriuClient criu, PeerLink peers,
@@ -73,6 +74,18 @@ final class DaemonApi {
         this.host = host;
     }
 
+    /** The metrics served at GET /metrics. */
+    void metrics(io.godwit.migrator.metrics.DaemonMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    private io.godwit.migrator.metrics.DaemonMetrics metrics() {
+        if (metrics == null) {
+            throw new ApiException(503, "metrics are not ready yet: the daemon is starting");
+        }
+        return metrics;
+    }
+
     /** Limits for new containers whose request leaves them out (from the settings file). */
     void containerDefaults(ContainerDefaults defaults) {
         this.containerDefaults = defaults.withBuiltIns();
@@ -82,6 +95,7 @@ final class DaemonApi {
         return new Router()
                 .add("GET", "/1.0", r -> info())
                 .add("GET", "/1.0/openapi", r -> io.godwit.migrator.api.OpenApi.reply())
+                .add("GET", "/metrics", r -> metrics().scrape())
                 .add("GET", "/1.0/images", r -> images.list())
                 .add("POST", "/1.0/images", this::importImage)
                 .add("DELETE", "/1.0/images/{image}", this::deleteImage)

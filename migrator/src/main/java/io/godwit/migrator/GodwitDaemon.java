@@ -215,6 +215,7 @@ public final class GodwitDaemon implements Callable<Integer> {
             api.containerDefaults(settings.containerDefaults());
             RootPermissions.secure(config.root()); // again: what the services made at this start included
             api.hostReport(host);
+            api.metrics(new io.godwit.migrator.metrics.DaemonMetrics(runtime, () -> host).watch(operations));
             // Moves cut short by our own stop: their containers are frozen here until their target answers.
             Thread.ofVirtual().name("move-recovery").start(() -> {
                 try {

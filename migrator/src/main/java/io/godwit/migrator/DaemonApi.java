@@ -136,6 +136,7 @@ final class DaemonApi {
     private Map<String, Object> info() throws Exception {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", GodwitDaemon.VERSION);
+        m.put("api", io.godwit.migrator.api.ApiVersion.CURRENT);
         io.godwit.migrator.host.HostReport report = host == null ? null : host.reportNow();
         if (report != null) { // probed at start: no criu to spawn for every GET /1.0
             var f = report.facts();

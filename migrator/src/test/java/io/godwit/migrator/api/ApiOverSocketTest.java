@@ -88,6 +88,19 @@ class ApiOverSocketTest {
     }
 
     @Test
+    void aClientExpecting100ContinueGetsTheJson413Too() throws IOException {
+        // what curl sends for a body over 1 MiB: it waits for "100 Continue" before the body
+        String r = exchange("POST /1.0/echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: "
+                + (50L * 1024 * 1024) + "\r\n\r\n", new byte[0]);
+        assertTrue(r.startsWith("HTTP/1.1 413"), r);
+        assertEquals(413, jsonBody(r).get("status").asInt(), r);
+        byte[] small = "{}".getBytes(StandardCharsets.UTF_8);
+        String ok = exchange("POST /1.0/echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n"
+                + "Connection: close\r\n\r\n", small);
+        assertTrue(ok.startsWith("HTTP/1.1 100 Continue") && ok.contains("HTTP/1.1 200"), ok);
+    }
+
+    @Test
     void aTextReplyKeepsItsContentType() throws IOException {
         String r = exchange("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", new byte[0]);
         assertTrue(r.startsWith("HTTP/1.1 200"), r);

@@ -53,6 +53,7 @@ final class DaemonApi {
     private final MoveService moves;
     private volatile ContainerDefaults containerDefaults = ContainerDefaults.NONE.withBuiltIns();
     private volatile io.godwit.migrator.host.ProbedHost host;
+    private volatile io.godwit.migrator.metrics.DaemonMetrics metrics;
 
     DaemonApi(DaemonConfig config, ContainerRuntime runtime, ImageStore images, CheckpointService checkpoints,
             OperationManager operations, Catalog catalog, EventBus events, CriuClient criu, PeerLink peers,
@@ -74,6 +75,18 @@ final class DaemonApi {
         this.host = host;
     }
 
+    /** The metrics served at GET /metrics. */
+    void metrics(io.godwit.migrator.metrics.DaemonMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    private io.godwit.migrator.metrics.DaemonMetrics metrics() {
+        if (metrics == null) {
+            throw new ApiException(503, "metrics are not ready yet: the daemon is starting");
+        }
+        return metrics;
+    }
+
     /** Limits for new containers whose request leaves them out (from the settings file). */
     void containerDefaults(ContainerDefaults defaults) {
         this.containerDefaults = defaults.withBuiltIns();
@@ -82,6 +95,8 @@ final class DaemonApi {
     Router router() {
         return new Router()
                 .add("GET", "/1.0", r -> info())
+                .add("GET", "/1.0/openapi", r -> io.godwit.migrator.api.OpenApi.reply())
+                .add("GET", "/metrics", r -> metrics().scrape())
                 .add("GET", "/1.0/images", r -> images.list())
                 .add("POST", "/1.0/images", this::importImage)
                 .add("DELETE", "/1.0/images/{image}", this::deleteImage)
@@ -122,6 +137,7 @@ final class DaemonApi {
     private Map<String, Object> info() throws Exception {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", GodwitDaemon.VERSION);
+        m.put("api", io.godwit.migrator.api.ApiVersion.CURRENT);
         io.godwit.migrator.host.HostReport report = host == null ? null : host.reportNow();
         if (report != null) { // probed at start: no criu to spawn for every GET /1.0
             var f = report.facts();
@@ -166,6 +182,7 @@ final class DaemonApi {
         if (!path.isAbsolute() || !Files.exists(path)) {
             throw ApiException.badRequest("image path must be an existing absolute path: " + req.path());
         }
+        ImagePaths.requireOrdinary(path);
         ImageInfo info = images.importImage(req.alias(), path);
         return Reply.created(info);
     }
@@ -240,7 +257,7 @@ final class DaemonApi {
 
     private Object createContainer(ApiRequest r) throws Exception {
         JsonNode body = r.json(Json.MAPPER);
-        String name = body.path("name").asText("");
+        String name = Fields.text(body, "name", "a container name such as web-1");
         try {
             ContainerName.validate(name);
         } catch (IllegalArgumentException e) {
@@ -266,6 +283,12 @@ final class DaemonApi {
             spec = ContainerSpec.fromJson(Json.MAPPER.writeValueAsString(body.get("spec"))).withDefaults(name);
             spec = containerDefaults.applyTo(spec, body.get("spec").path("limits"));
             spec.validate();
+        } catch (io.godwit.runtime.InvalidSpecException e) {
+            // a type error: Jackson's words (Java class names) replaced by the field and what it takes
+            if (e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+                throw ApiException.badRequest("invalid container spec: " + Json.describe(j));
+            }
+            throw ApiException.badRequest(e.getMessage());
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
@@ -301,6 +324,8 @@ final class DaemonApi {
         if (req.action() == null) {
             throw ApiException.badRequest("'action' is required: start, stop, kill, pause or resume");
         }
+        Fields.range("signal", req.signal(), 1, Fields.MAX_SIGNAL);
+        Fields.range("timeoutSeconds", req.timeoutSeconds(), 0, 3600);
         runtime.state(name);
         switch (req.action()) {
             case "start" -> runtime.start(name);
@@ -343,8 +368,9 @@ final class DaemonApi {
         String name = name(r);
         ExecRequest req = r.bind(Json.MAPPER, ExecRequest.class);
         if (req.command() == null || req.command().isEmpty()) {
-            throw ApiException.badRequest("'command' is required");
+            throw ApiException.badRequest("'command' is required: a list such as [\"/bin/true\"]");
         }
+        Fields.range("timeoutSeconds", req.timeoutSeconds(), 1, 86400);
         if (Boolean.parseBoolean(r.queryOr("stream", "false"))) {
             // started here, so that a container that does not run is an error reply, not a broken stream
             ExecProcess proc = runtime.startExec(name, req.command());
@@ -445,7 +471,7 @@ final class DaemonApi {
         JsonNode from = body.get("from");
         String source = from.path("container").asText("");
         String id = from.path("checkpoint").asText(null);
-        int count = body.path("count").asInt(1);
+        int count = body.has("count") ? Fields.whole(body, "count") : 1;
         if (count < 1 || count > 256) {
             throw ApiException.badRequest("'count' must be between 1 and 256");
         }
@@ -531,7 +557,13 @@ final class DaemonApi {
 
     private Object waitOperation(ApiRequest r) throws Exception {
         Operation op = operation(r.param("id"));
-        long seconds = Long.parseLong(r.queryOr("timeoutSeconds", "60"));
+        long seconds;
+        try {
+            seconds = Long.parseLong(r.queryOr("timeoutSeconds", "60"));
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("'timeoutSeconds' must be a whole number of seconds, not '"
+                    + r.queryOr("timeoutSeconds", "") + "'");
+        }
         op.await(TimeUnit.SECONDS.toMillis(Math.max(0, Math.min(seconds, 3600))));
         return op;
     }

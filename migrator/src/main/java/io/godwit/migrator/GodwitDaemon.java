@@ -203,9 +203,11 @@ public final class GodwitDaemon implements Callable<Integer> {
                             host::factsNow, VERSION,
                             runtime, peers, moves, checkpoints, operations);
             Router router = fleet.routes(api.router());
+            io.godwit.migrator.api.Endpoint requestPath = io.godwit.migrator.api.RequestPath.around(router);
             if (listenAddress != null) {
                 peers.listen(listenAddress, incoming,
-                        (pipeline, client) -> HttpApiHandler.install(pipeline, router, workers, "remote " + client));
+                        (pipeline, client) -> HttpApiHandler.install(pipeline, requestPath, workers,
+                                io.godwit.migrator.api.Caller.tls(client, peers.trustedName(client))));
                 LOG.info("peers and remote clients: TLS on " + peers.listenAddress() + ", certificate "
                         + peers.identity().fingerprint());
             }
@@ -213,6 +215,7 @@ public final class GodwitDaemon implements Callable<Integer> {
             api.containerDefaults(settings.containerDefaults());
             RootPermissions.secure(config.root()); // again: what the services made at this start included
             api.hostReport(host);
+            api.metrics(new io.godwit.migrator.metrics.DaemonMetrics(runtime, () -> host).watch(operations));
             // Moves cut short by our own stop: their containers are frozen here until their target answers.
             Thread.ofVirtual().name("move-recovery").start(() -> {
                 try {
@@ -225,7 +228,7 @@ public final class GodwitDaemon implements Callable<Integer> {
                 }
             });
             try (Scheduler scheduler = new Scheduler(catalog, checkpoints, operations, runtime);
-                    UnixSocketServer server = UnixSocketServer.start(config.socket(), router, workers)) {
+                    UnixSocketServer server = UnixSocketServer.start(config.socket(), requestPath, workers)) {
                 scheduler.start();
                 Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "godwitd-stop"));
                 LOG.info("godwitd " + VERSION + " listening on " + config.socket() + ", root " + config.root());

@@ -68,6 +68,11 @@ public record ContainerSpec(String image, List<String> command, Map<String, Stri
                 (security == null ? SecuritySpec.DEFAULT : security).withDefaults());
     }
 
+    /** PID_MAX_LIMIT on 64-bit Linux. */
+    static final long MAX_PIDS = 4_194_304;
+    /** cpu.max takes microseconds per 100 ms period: far below this a quota overflows nothing. */
+    static final long MAX_CPU_MILLIS = 1_000_000;
+
     public static ContainerSpec fromJson(String json) {
         try {
             ContainerSpec spec = Json.MAPPER.readValue(json, ContainerSpec.class);
@@ -165,6 +170,15 @@ public record ContainerSpec(String image, List<String> command, Map<String, Stri
             }
             if (limits.pids() < 0) {
                 throw new InvalidSpecException("limits.pids", "negative");
+            }
+            // the kernel's PID_MAX_LIMIT: pids.max refuses more (a 500 from the cgroup write otherwise)
+            if (limits.pids() > MAX_PIDS) {
+                throw new InvalidSpecException("limits.pids", limits.pids() + " is more than a Linux host can run ("
+                        + MAX_PIDS + "); 0 means unlimited");
+            }
+            if (limits.cpuMillis() > MAX_CPU_MILLIS) {
+                throw new InvalidSpecException("limits.cpuMillis", limits.cpuMillis() + " is more than "
+                        + MAX_CPU_MILLIS / 1000 + " CPUs; 0 means unlimited");
             }
         }
         if (security != null) {

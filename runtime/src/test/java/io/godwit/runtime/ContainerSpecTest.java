@@ -41,6 +41,16 @@ class ContainerSpecTest {
     }
 
     @Test
+    void limitsNoHostCanHaveAreRefusedBeforeTheCgroupWrite() {
+        InvalidSpecException pids = assertThrows(InvalidSpecException.class, () -> ContainerSpec.fromJson(
+                "{\"image\":\"a\",\"command\":[\"x\"],\"limits\":{\"pids\":99999999999999}}").validate());
+        assertEquals("limits.pids", pids.field());
+        assertEquals("limits.cpuMillis", assertThrows(InvalidSpecException.class, () -> ContainerSpec.fromJson(
+                "{\"image\":\"a\",\"command\":[\"x\"],\"limits\":{\"cpuMillis\":9223372036854775}}").validate()).field());
+        ContainerSpec.fromJson("{\"image\":\"a\",\"command\":[\"x\"],\"limits\":{\"pids\":4194304}}").validate();
+    }
+
+    @Test
     void validateNamesTheBadField() {
         assertEquals("command", assertThrows(InvalidSpecException.class,
                 () -> ContainerSpec.fromJson("{\"image\":\"a\"}").validate()).field());

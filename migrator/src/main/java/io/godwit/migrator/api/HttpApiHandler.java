@@ -13,7 +13,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
@@ -22,6 +22,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -29,75 +31,81 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * HTTP/1.1 front of the API, the same on the Unix socket and on the TLS port. Handlers may block
- * (CRIU, disk), so they run on the daemon's worker pool, never on the event loop.
+ * HTTP/1.1 front of the API, the same on the Unix socket and on the TLS port: it turns Netty's
+ * request into a {@link Call}, runs it through the request path ({@link RequestPath}) and writes the
+ * {@link Answer}. Handlers may block (CRIU, disk), so they run on the daemon's worker pool, never on
+ * the event loop.
  */
 public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = Logger.getLogger(HttpApiHandler.class.getName());
-    private static final int MAX_BODY = 4 * 1024 * 1024;
 
-    private final Router router;
+    private final Endpoint api;
     private final ExecutorService workers;
-    private final String client;
+    private final Caller caller;
 
-    private HttpApiHandler(Router router, ExecutorService workers, String client) {
-        this.router = router;
+    private HttpApiHandler(Endpoint api, ExecutorService workers, Caller caller) {
+        this.api = api;
         this.workers = workers;
-        this.client = client;
+        this.caller = caller;
     }
 
-    /** Adds the HTTP codec and the API to a pipeline; {@code client} names who is calling (for logs). */
-    public static void install(ChannelPipeline pipeline, Router router, ExecutorService workers, String client) {
+    /** Adds the HTTP codec, the body limit and the API to a pipeline; {@code caller} is who is connected. */
+    public static void install(ChannelPipeline pipeline, Endpoint api, ExecutorService workers, Caller caller) {
         pipeline.addLast(new HttpServerCodec());
-        pipeline.addLast(new HttpObjectAggregator(MAX_BODY));
-        pipeline.addLast(new HttpApiHandler(router, workers, client));
+        pipeline.addLast(new BodyLimitAggregator(BodyLimit.MAX_BYTES));
+        pipeline.addLast(new HttpApiHandler(api, workers, caller));
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        String method = request.method().name();
-        String uri = request.uri();
-        byte[] body = ByteBufUtil.getBytes(request.content());
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
-        try {
-            workers.execute(() -> serve(ctx, method, uri, body, keepAlive));
-        } catch (RejectedExecutionException e) {
-            sendJson(ctx, 503, Map.of("error", "daemon is shutting down", "status", 503), false);
-        }
+        Call call = new Call(request.method().name(), request.uri(), headers(request),
+                ByteBufUtil.getBytes(request.content()), caller, -1, null);
+        submit(ctx, call, HttpUtil.isKeepAlive(request));
     }
 
-    private void serve(ChannelHandlerContext ctx, String method, String uri, byte[] body, boolean keepAlive) {
-        Object result;
-        try {
-            result = router.dispatch(method, uri, body, client);
-        } catch (ApiException e) {
-            sendJson(ctx, e.status(), error(e.status(), e.getMessage()), keepAlive);
-            return;
-        } catch (io.godwit.runtime.NoSuchContainerException e) {
-            sendJson(ctx, 404, error(404, e.getMessage()), keepAlive);
-            return;
-        } catch (IllegalArgumentException e) {
-            sendJson(ctx, 400, error(400, e.getMessage()), keepAlive);
-            return;
-        } catch (IllegalStateException e) {
-            sendJson(ctx, 409, error(409, e.getMessage()), keepAlive);
-            return;
-        } catch (Exception | Error e) {
-            LOG.log(Level.WARNING, method + " " + uri + " failed", e);
-            sendJson(ctx, 500, error(500, describe(e)), keepAlive);
-            return;
-        }
-        if (result instanceof StreamReply stream) {
-            streamBody(ctx, stream);
-        } else if (result instanceof Reply reply) {
-            sendJson(ctx, reply.status(), reply.body(), keepAlive);
+    /** A request over the body limit: answered through the middleware, then the connection closes (its body is unread). */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof BodyLimitAggregator.TooLarge tooLarge) {
+            HttpRequest head = tooLarge.head();
+            submit(ctx, new Call(head.method().name(), head.uri(), headers(head), new byte[0], caller,
+                    tooLarge.declaredBytes(), null), false);
         } else {
-            sendJson(ctx, 200, result, keepAlive);
+            super.userEventTriggered(ctx, event);
         }
     }
 
-    static Map<String, Object> error(int status, String message) {
-        return Map.of("error", message == null ? "unknown error" : message, "status", status);
+    private static Map<String, String> headers(HttpRequest request) {
+        Map<String, String> out = new HashMap<>();
+        for (Map.Entry<String, String> h : request.headers()) {
+            out.putIfAbsent(h.getKey().toLowerCase(Locale.ROOT), h.getValue());
+        }
+        return out;
+    }
+
+    private void submit(ChannelHandlerContext ctx, Call call, boolean keepAlive) {
+        try {
+            workers.execute(() -> serve(ctx, call, keepAlive));
+        } catch (RejectedExecutionException e) {
+            sendJson(ctx, 503, Map.of(), Map.of("error", "daemon is shutting down", "status", 503), false);
+        }
+    }
+
+    private void serve(ChannelHandlerContext ctx, Call call, boolean keepAlive) {
+        Answer answer;
+        try {
+            answer = api.serve(call);
+        } catch (Exception | Error e) { // a fault of the middleware itself: the chain's error shape did not run
+            LOG.log(Level.WARNING, call.method() + " " + call.uri() + " failed", e);
+            answer = ErrorReplies.answer(500, describe(e), call.requestId());
+        }
+        if (answer.body() instanceof StreamReply stream) {
+            streamBody(ctx, answer.headers(), stream);
+        } else if (answer.body() instanceof TextReply text) {
+            send(ctx, answer.status(), answer.headers(), text.contentType(), text.bytes(), keepAlive);
+        } else {
+            sendJson(ctx, answer.status(), answer.headers(), answer.body(), keepAlive);
+        }
     }
 
     /** The message of a failure with its causes, so that the client sees why, not just what. */
@@ -112,7 +120,8 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         return sb.toString();
     }
 
-    private static void sendJson(ChannelHandlerContext ctx, int status, Object body, boolean keepAlive) {
+    private static void sendJson(ChannelHandlerContext ctx, int status, Map<String, String> headers, Object body,
+            boolean keepAlive) {
         byte[] bytes;
         try {
             bytes = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
@@ -121,9 +130,17 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             bytes = ("{\"error\":\"cannot encode reply: " + e.getMessage().replace('"', '\'') + "\",\"status\":500}")
                     .getBytes(StandardCharsets.UTF_8);
         }
+        byte[] withNewline = java.util.Arrays.copyOf(bytes, bytes.length + 1);
+        withNewline[bytes.length] = '\n';
+        send(ctx, status, headers, "application/json", withNewline, keepAlive);
+    }
+
+    private static void send(ChannelHandlerContext ctx, int status, Map<String, String> headers, String contentType,
+            byte[] bytes, boolean keepAlive) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes, "\n".getBytes(StandardCharsets.UTF_8)));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+                HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
+        headers.forEach(response.headers()::set);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
         if (keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
@@ -134,8 +151,9 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
     }
 
-    private static void streamBody(ChannelHandlerContext ctx, StreamReply stream) {
+    private static void streamBody(ChannelHandlerContext ctx, Map<String, String> headers, StreamReply stream) {
         DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        headers.forEach(head.headers()::set);
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, stream.contentType());
         head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -18,6 +18,19 @@ public final class Router {
         return this;
     }
 
+    /** Every route as "METHOD /pattern", in the order they were added (for the OpenAPI check). */
+    public List<String> routes() {
+        return routes.stream().map(r -> r.method() + " /" + String.join("/", r.segments())).toList();
+    }
+
+    /** The router as the last link of the request path: its result becomes an {@link Answer}. */
+    public Endpoint endpoint() {
+        return call -> {
+            Object result = dispatch(call.method(), call.uri(), call.body(), call.caller().toString());
+            return result instanceof Reply reply ? Answer.of(reply.status(), reply.body()) : Answer.of(200, result);
+        };
+    }
+
     public Object dispatch(String method, String uri, byte[] body, String client) throws Exception {
         int q = uri.indexOf('?');
         String rawPath = q < 0 ? uri : uri.substring(0, q);

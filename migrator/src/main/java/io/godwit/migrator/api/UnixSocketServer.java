@@ -5,10 +5,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.DomainSocketChannel;
+import io.netty.channel.unix.PeerCredentials;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -30,7 +32,7 @@ public final class UnixSocketServer implements AutoCloseable {
         this.socket = socket;
     }
 
-    public static UnixSocketServer start(Path socket, Router router, ExecutorService workers) throws IOException {
+    public static UnixSocketServer start(Path socket, Endpoint api, ExecutorService workers) throws IOException {
         Files.createDirectories(socket.toAbsolutePath().getParent());
         removeStaleSocket(socket);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
@@ -39,7 +41,7 @@ public final class UnixSocketServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<DomainSocketChannel>() {
                         @Override
                         protected void initChannel(DomainSocketChannel c) {
-                            HttpApiHandler.install(c.pipeline(), router, workers, "local");
+                            HttpApiHandler.install(c.pipeline(), api, workers, peer(c));
                         }
                     })
                     .bind(new DomainSocketAddress(socket.toFile())).sync().channel();
@@ -53,6 +55,19 @@ public final class UnixSocketServer implements AutoCloseable {
             group.shutdownGracefully();
             throw new IOException("cannot listen on " + socket + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The connecting process as the kernel knows it (SO_PEERCRED), for the access log. */
+    private static Caller peer(DomainSocketChannel c) {
+        if (c instanceof EpollDomainSocketChannel epoll) {
+            try {
+                PeerCredentials cred = epoll.peerCredentials();
+                return Caller.unix(cred.uid(), cred.pid());
+            } catch (IOException e) {
+                return Caller.unixUnknown();
+            }
+        }
+        return Caller.unixUnknown();
     }
 
     /** A socket file nobody answers on is left over from a crashed daemon; a live one means we are not alone. */

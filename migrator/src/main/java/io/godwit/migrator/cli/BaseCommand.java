@@ -29,19 +29,32 @@ abstract class BaseCommand implements Callable<Integer> {
     DaemonClient client() throws IOException {
         GodwitCli root = root();
         DaemonClient local = new DaemonClient(root.socket);
+        DaemonClient client;
         if (root.remote == null) {
-            return local;
+            client = local;
+        } else {
+            try {
+                client = RemoteClient.of(local, root.remote); // an unreachable local daemon stays exit 5
+            } catch (IllegalArgumentException unknownRemote) {
+                throw new ParameterException(spec.commandLine(), unknownRemote.getMessage());
+            }
         }
-        try {
-            return RemoteClient.of(local, root.remote); // an unreachable local daemon stays exit 5
-        } catch (IllegalArgumentException unknownRemote) {
-            throw new ParameterException(spec.commandLine(), unknownRemote.getMessage());
+        if (root.debug) {
+            PrintWriter err = err();
+            client.trace(line -> {
+                err.println("debug: " + line);
+                err.flush();
+            });
         }
+        return client;
     }
 
+    /** Standard output, or nothing at all with --quiet. */
     PrintWriter out() {
-        return spec.commandLine().getOut();
+        return root().quiet ? QUIET : spec.commandLine().getOut();
     }
+
+    private static final PrintWriter QUIET = new PrintWriter(java.io.OutputStream.nullOutputStream());
 
     PrintWriter err() {
         return spec.commandLine().getErr();
@@ -107,7 +120,7 @@ abstract class BaseCommand implements Callable<Integer> {
             err.flush();
         });
         Runtime.getRuntime().addShutdownHook(hint);
-        try (ProgressBar bar = new ProgressBar(err, root().progress, label)) {
+        try (ProgressBar bar = new ProgressBar(err, root().showProgress(), label)) {
             last = DaemonClient.isRunning(op) ? client.waitOperation(id, bar) : op;
         } finally {
             try {

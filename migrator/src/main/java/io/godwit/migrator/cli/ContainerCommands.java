@@ -135,8 +135,8 @@ final class ContainerCommands {
             try (DaemonClient.LineStream frames = client.stream("POST", containerPath(name, "exec") + "?stream=true",
                     DaemonClient.body("command", command, "timeoutSeconds", timeout))) {
                 // bytes as they are: the command's output need not be text
-                java.io.PrintStream stdout = System.out;
-                java.io.PrintStream stderr = System.err;
+                java.io.OutputStream stdout = root().quiet ? java.io.OutputStream.nullOutputStream() : root().stdout;
+                java.io.OutputStream stderr = root().stderr;
                 String line;
                 while ((line = frames.readLine()) != null) {
                     JsonNode f = DaemonClient.json().readTree(line.isEmpty() ? "{}" : line);

@@ -55,6 +55,8 @@ public final class DaemonClient {
     private final Path socket;
     private final Connector connector;
 
+    private volatile Consumer<String> trace;
+
     public DaemonClient(Path socket) {
         this.socket = socket;
         this.connector = this::connectUnix;
@@ -145,6 +147,7 @@ public final class DaemonClient {
      */
     public ApiResponse send(String method, String path, Object jsonBody) throws IOException {
         byte[] body = encode(jsonBody);
+        long start = System.nanoTime();
         try (Conn ch = connector.open()) {
             InputStream in = new BufferedInputStream(ch.in(), 16 * 1024);
             OutputStream out = new BufferedOutputStream(ch.out(), 16 * 1024);
@@ -152,7 +155,22 @@ public final class DaemonClient {
             HttpWire.Head head = HttpWire.readHead(in);
             byte[] bytes = HttpWire.body(head, method, in).readAllBytes();
             String text = new String(bytes, StandardCharsets.UTF_8);
+            trace(method, path, head, start);
             return new ApiResponse(head.status(), head.headers(), text, parse(head, text));
+        }
+    }
+
+    /** With --debug: each call on one line, with the request id to find it in the daemon's access log. */
+    public void trace(Consumer<String> sink) {
+        this.trace = sink;
+    }
+
+    private void trace(String method, String path, HttpWire.Head head, long startNanos) {
+        Consumer<String> t = trace;
+        if (t != null) {
+            String id = head.headers().get("x-request-id");
+            t.accept(method + " " + path + " -> " + head.status() + " in " + (System.nanoTime() - startNanos) / 1_000_000
+                    + " ms" + (id == null ? "" : " (request " + id + ")"));
         }
     }
 
@@ -170,9 +188,11 @@ public final class DaemonClient {
         try {
             InputStream in = new BufferedInputStream(ch.in(), 16 * 1024);
             OutputStream out = new BufferedOutputStream(ch.out(), 1024);
+            long start = System.nanoTime();
             HttpWire.writeRequest(out, method, path, jsonBody == null ? null : "application/json",
                     encode(jsonBody));
             HttpWire.Head head = HttpWire.readHead(in);
+            trace(method, path, head, start);
             InputStream body = HttpWire.body(head, method, in);
             if (head.status() >= 400) {
                 String text = new String(body.readAllBytes(), StandardCharsets.UTF_8);

@@ -48,6 +48,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 OperationCommands.Cancel.class,
                 OperationCommands.Events.class,
                 DoctorCommand.class,
+                VersionCommand.class,
                 ClusterCommands.class,
         })
 public final class GodwitCli implements Runnable {
@@ -63,11 +64,30 @@ public final class GodwitCli implements Runnable {
             description = "Run the command on a remote daemon (not supported yet from the CLI).")
     String remote;
 
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
+            description = "Print nothing on stdout and draw no progress bar: errors still go to stderr, and the"
+                    + " exit code tells the outcome.")
+    boolean quiet;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT,
+            description = "Trace every call to godwitd on stderr (method, path, status, request id, time) and print"
+                    + " the stack trace of an internal error.")
+    boolean debug;
+
     @Spec
     CommandSpec spec;
 
     /** Whether long work draws a progress bar; tests turn it on to see it. */
     boolean progress = ProgressBar.terminal();
+
+    /** Where a container's own bytes go ({@code exec}'s output): as they are, not through a text writer. */
+    java.io.OutputStream stdout = System.out;
+    java.io.OutputStream stderr = System.err;
+
+    /** A progress bar only where one can be seen and was not asked away. */
+    boolean showProgress() {
+        return progress && !quiet;
+    }
 
     @Override
     public void run() {
@@ -132,15 +152,22 @@ public final class GodwitCli implements Runnable {
                 }
                 default -> {
                     err.println("godwit: internal error: " + e);
-                    if (System.getenv("GODWIT_DEBUG") != null) {
+                    if (System.getenv("GODWIT_DEBUG") != null || debug(cl)) {
                         e.printStackTrace(err);
                     }
                     code = ExitCodes.FAILED;
                 }
             }
+            if (debug(cl) && (e instanceof ApiException || e instanceof CliException || e instanceof IOException)) {
+                e.printStackTrace(err);
+            }
             err.flush();
             return code;
         }
+    }
+
+    private static boolean debug(CommandLine cl) {
+        return cl.getCommandSpec().root().userObject() instanceof GodwitCli g && g.debug;
     }
 
     /** Usage errors: one line saying what is wrong and where the help is, not the whole help. */

@@ -42,7 +42,7 @@ final class OperationCommands {
                 throw usage("--timeout must not be negative");
             }
             JsonNode last;
-            try (ProgressBar bar = new ProgressBar(err(), root().progress, "operation " + id)) {
+            try (ProgressBar bar = new ProgressBar(err(), root().showProgress(), "operation " + id)) {
                 last = client.waitOperation(id, timeout == null ? null : Duration.ofSeconds(timeout), bar);
             }
             if (DaemonClient.isRunning(last)) {
@@ -88,8 +88,8 @@ final class OperationCommands {
         int run(DaemonClient client) throws IOException {
             try (DaemonClient.LineStream lines = client.stream("/1.0/events")) {
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    if (line.isBlank()) {
-                        continue; // keep-alive
+                    if (line.isBlank() || isHello(line)) {
+                        continue; // keep-alive, and the daemon's first line that only opens the stream
                     }
                     // ndjson is already "one object per line": pretty-printing would break that.
                     out().println(format.json() ? line : describe(line));
@@ -97,6 +97,14 @@ final class OperationCommands {
                 }
             }
             return ExitCodes.OK;
+        }
+
+        static boolean isHello(String line) {
+            try {
+                return "hello".equals(DaemonClient.json().readTree(line).path("type").asText());
+            } catch (JsonProcessingException notJson) {
+                return false;
+            }
         }
 
         /** "TIME  TYPE  what happened", one event per line. */
@@ -114,7 +122,9 @@ final class OperationCommands {
                         + (d.hasNonNull("phase") ? " " + d.get("phase").asText() : "")
                         + (d.path("bytesTotal").asLong(0) > 0 ? " " + Fmt.progress(d) : "")
                         + (d.hasNonNull("error") && !d.get("error").asText().isEmpty() ? " error: " + d.get("error").asText() : "");
-                case "container" -> Fmt.text(d.path("name")) + " " + Fmt.text(d.path("status"));
+                // the daemon says what happened to a container as its action (created, stop, deleted, ...)
+                case "container" -> Fmt.text(d.path("name")) + " "
+                        + Fmt.text(d.hasNonNull("action") ? d.path("action") : d.path("status"));
                 default -> d.toString();
             };
             return Fmt.time(e.path("time")) + "  " + Fmt.text(e.path("type")) + "  " + what;

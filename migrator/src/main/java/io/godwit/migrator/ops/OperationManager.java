@@ -38,6 +38,14 @@ public final class OperationManager {
         Map<String, Object> run(Operation op) throws Exception;
     }
 
+    /** Told of every operation of this run when it has finished (metrics); must not throw or block. */
+    @FunctionalInterface
+    public interface FinishListener {
+        /** {@code failure} is what the work threw, null when it succeeded. */
+        void finished(Operation op, Throwable failure);
+    }
+
+    private final List<FinishListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, Operation> live = new ConcurrentHashMap<>();
     private final ExecutorService workers;
     private final Catalog catalog;
@@ -87,17 +95,30 @@ public final class OperationManager {
         }
     }
 
+    public void onFinish(FinishListener listener) {
+        listeners.add(listener);
+    }
+
     private void run(Operation op, Work work) {
+        Throwable failure = null;
         try {
             Map<String, Object> result = work.run(op);
             // Work that returned did what it was for, whatever cancel came too late to stop it: that is the truth.
             op.finish("success", null, result);
         } catch (Exception | Error e) {
+            failure = e;
             LOG.log(Level.WARNING, op.getKind() + " of " + op.getTarget() + " failed", e);
             op.finish(op.isCancelRequested() ? "cancelled" : "failure", HttpApiHandler.describe(e), null);
         }
         if (record(op)) {
             forgetOldFinished(op);
+        }
+        for (FinishListener l : listeners) {
+            try {
+                l.finished(op, failure);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "a listener failed on operation " + op.getId(), e);
+            }
         }
         if (finishedSinceRetention.incrementAndGet() >= 100) {
             finishedSinceRetention.set(0);

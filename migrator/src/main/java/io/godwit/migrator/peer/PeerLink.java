@@ -149,6 +149,15 @@ public final class PeerLink implements AutoCloseable {
         return out;
     }
 
+    /** The name a trusted certificate was added under (for the access log), or null. */
+    public String trustedName(String fingerprint) {
+        try {
+            return trust.get(fingerprint).map(TrustedPeer::name).orElse(null);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** Stops trusting a certificate (and forgets remotes that use it): its next call is refused. */
     public void revokeTrust(String fingerprint) throws Exception {
         String fp;

@@ -218,11 +218,23 @@ class CliCommandsTest {
 
     @Test
     void execPrintsOutputAndExitsWithTheCommandsCode() throws IOException {
-        daemon.on("POST", "/1.0/containers/c1/exec", Reply.json("{\"exitCode\": 3, \"output\": \"42\\n\"}"));
+        // "42\n" on stdout, "oops\n" on stderr, base64 as the daemon streams them
+        daemon.on("POST", "/1.0/containers/c1/exec?stream=true", Reply.chunked("application/x-ndjson",
+                "{\"stdout\":\"NDIK\"}\n", "{}\n", "{\"stderr\":\"b29wcwo=\"}\n", "{\"exitCode\":3,\"timedOut\":false}\n"));
         CliRunner.Result r = godwit("exec", "c1", "--", "cat", "/tmp/count");
         assertEquals(3, r.code(), r::toString);
         assertEquals("42\n", r.out());
+        assertEquals("oops\n", r.err());
         assertEquals(parse("[\"cat\", \"/tmp/count\"]"), daemon.requests.get(0).json().path("command"));
+    }
+
+    @Test
+    void execKilledAtItsTimeoutSaysSoAndExits124() throws IOException {
+        daemon.on("POST", "/1.0/containers/c1/exec?stream=true", Reply.chunked("application/x-ndjson",
+                "{\"exitCode\":-1,\"timedOut\":true}\n"));
+        CliRunner.Result r = godwit("exec", "--timeout", "2", "c1", "--", "sleep", "9");
+        assertEquals(124, r.code(), r::toString);
+        assertTrue(r.err().contains("killed after 2 s"), r::toString);
     }
 
     @Test
@@ -333,8 +345,9 @@ class CliCommandsTest {
     void eventsRawInJsonReadableOtherwise() throws IOException {
         String e1 = "{\"type\": \"operation\", \"time\": \"2025-01-02T03:04:05Z\", \"data\": "
                 + op("op1", "running", ", \"phase\": \"dump\"") + "}";
-        String e2 = "{\"type\": \"container\", \"time\": \"2025-01-02T03:04:06Z\", \"data\": {\"name\": \"c1\", \"status\": \"STOPPED\"}}";
-        daemon.on("GET", "/1.0/events", Reply.chunked("application/x-ndjson", e1 + "\n", e2 + "\n"));
+        // as the daemon sends them: a hello first (it opens the stream), a container's action
+        String e2 = "{\"type\": \"container\", \"time\": \"2025-01-02T03:04:06Z\", \"data\": {\"name\": \"c1\", \"action\": \"stop\"}}";
+        daemon.on("GET", "/1.0/events", Reply.chunked("application/x-ndjson", "{\"type\":\"hello\"}\n", e1 + "\n", e2 + "\n"));
         CliRunner.Result json = godwit("events", "--format", "json");
         List<String> lines = json.out().lines().toList();
         assertEquals(2, lines.size(), json.out());
@@ -342,7 +355,51 @@ class CliCommandsTest {
         CliRunner.Result text = godwit("events");
         List<String> t = text.out().lines().toList();
         assertTrue(t.get(0).endsWith("operation  op1 checkpoint c1 running dump"), t.get(0));
-        assertTrue(t.get(1).endsWith("container  c1 STOPPED"), t.get(1));
+        assertEquals(2, t.size(), "no hello line: " + text.out());
+        assertTrue(t.get(1).endsWith("container  c1 stop"), t.get(1));
+    }
+
+    @Test
+    void versionShowsClientDaemonApiAndCriu() throws IOException {
+        daemon.on("GET", "/1.0", Reply.json("{\"version\": \"0.9\", \"api\": \"1.0\", \"criu\": {\"version\": \"4.1.1\"}}"));
+        CliRunner.Result r = godwit("version");
+        assertEquals(0, r.code(), r::toString);
+        String out = r.out().replaceAll(" +", " ");
+        assertTrue(out.startsWith("client: ") && out.contains("daemon: 0.9\nAPI: 1.0\nCRIU: 4.1.1\n"), r.out());
+        JsonNode json = parse(godwit("version", "--format", "json").out());
+        assertEquals("0.9", json.get("daemon").asText());
+        assertEquals("1.0", json.get("api").asText());
+        assertEquals("4.1.1", json.get("criu").asText());
+        assertTrue(json.get("client").asText().length() > 0, json.toString());
+    }
+
+    @Test
+    void versionWithoutADaemonStillShowsTheClientAndExits5() throws IOException {
+        daemon.close();
+        CliRunner.Result r = godwit("version");
+        assertEquals(ExitCodes.UNREACHABLE, r.code(), r::toString);
+        assertTrue(r.out().startsWith("client: "), r.out());
+    }
+
+    @Test
+    void quietPrintsNothingOnStdoutButStillFailsLoudly() {
+        daemon.on("GET", "/1.0/containers", Reply.json(CONTAINERS));
+        CliRunner.Result r = godwit("--quiet", "list");
+        assertEquals(0, r.code(), r::toString);
+        assertEquals("", r.out());
+        daemon.on("GET", "/1.0/containers/ghost", Reply.error(404, "container 'ghost' not found"));
+        CliRunner.Result missing = godwit("info", "ghost", "-q");
+        assertEquals(ExitCodes.forStatus(404), missing.code(), missing::toString);
+        assertTrue(missing.err().contains("container 'ghost' not found"), missing.err());
+    }
+
+    @Test
+    void debugTracesEveryCallOnStderr() {
+        daemon.on("GET", "/1.0/containers", Reply.json(CONTAINERS));
+        CliRunner.Result r = godwit("--debug", "list");
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.err().contains("debug: GET /1.0/containers -> 200 in "), r.err());
+        assertTrue(r.out().startsWith("NAME "), "the output itself is unchanged: " + r.out());
     }
 
     @Test

@@ -21,9 +21,14 @@ final class CliRunner {
     static Result run(boolean progress, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
+        java.io.ByteArrayOutputStream rawOut = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream rawErr = new java.io.ByteArrayOutputStream();
         GodwitCli cli = new GodwitCli();
         cli.progress = progress;
+        cli.stdout = rawOut;
+        cli.stderr = rawErr;
         int code = GodwitCli.execute(cli, new PrintWriter(out), new PrintWriter(err), args);
-        return new Result(code, out.toString(), err.toString());
+        return new Result(code, rawOut.toString(java.nio.charset.StandardCharsets.UTF_8) + out,
+                rawErr.toString(java.nio.charset.StandardCharsets.UTF_8) + err);
     }
 }

@@ -211,7 +211,9 @@ public final class GodwitDaemon implements Callable<Integer> {
                     : io.godwit.migrator.cluster.Cluster.join(settings.cluster(), node, config.root(),
                             host.awaitFacts(), VERSION,
                             runtime, peers, moves, checkpoints, operations);
-            Router router = fleet.routes(api.router());
+            Router router = fleet.routes(new io.godwit.migrator.checkpoint.ArchiveRoutes(checkpoints,
+                    new io.godwit.migrator.checkpoint.CheckpointTransfer(checkpoints, catalog, config.root().resolve("tmp")),
+                    operations).addTo(api.router()));
             if (listenAddress != null) {
                 peers.listen(listenAddress, incoming,
                         (pipeline, client) -> HttpApiHandler.install(pipeline, router, workers, "remote " + client));

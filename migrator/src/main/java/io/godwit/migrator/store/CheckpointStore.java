@@ -182,6 +182,25 @@ public final class CheckpointStore implements AutoCloseable {
         }
     }
 
+    /** Writes the checkpoint's chunks (each once, verified, in clear) and its chunk list into an archive. */
+    public void export(StoreManifest m, ArchiveWriter out) throws IOException {
+        checkScheme(m);
+        ArchiveChunks.export(chunks, m, out);
+    }
+
+    /** What an import brought: the manifest.json as it came, the chunk list in this store's names, the rootfs tar. */
+    public record Imported(byte[] manifest, StoreManifest chunks, Path rootfsTar) {
+    }
+
+    /**
+     * Reads an archive, verifying every chunk and the whole file, and puts its chunks into this store.
+     * Hold {@link #holdForWriting()} until the imported checkpoint's chunks.json is written.
+     */
+    public Imported importArchive(java.io.InputStream in, Path scratch) throws IOException {
+        ArchiveChunks.Imported r = ArchiveChunks.read(chunks, in, scratch);
+        return new Imported(r.manifest(), r.chunks(), r.rootfsTar());
+    }
+
     /** Bytes of chunk files on disk (what the store costs). */
     public long bytesOnDisk() throws IOException {
         return io.godwit.migrator.files.Trees.size(chunks.dir());

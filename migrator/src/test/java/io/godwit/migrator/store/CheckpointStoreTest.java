@@ -219,6 +219,51 @@ class CheckpointStoreTest {
         }
     }
 
+    @Test
+    void anArchiveCarriesACheckpointIntoAnotherStoreAndAChangedByteIsRefused() throws Exception {
+        byte[] pages = random(MIB, 14);
+        Path g = generation("x1", pages);
+        Path tar = Files.write(tmp.resolve("rootfs.tar"), random(10240, 15));
+        Path archive = tmp.resolve("x1.archive");
+        try (CheckpointStore source = open(Codec.ZSTD, null)) {
+            source.ingest(g.resolve("images"), g);
+            try (var os = Files.newOutputStream(archive); ArchiveWriter w = new ArchiveWriter(os)) {
+                w.manifest("{\"id\":\"x1\"}".getBytes(StandardCharsets.US_ASCII));
+                source.export(CheckpointStore.manifestOf(g), w);
+                w.rootfs(tar);
+                w.finish();
+            }
+        }
+        Path key = keyFile("other.key", random(32, 16), "rw-------");
+        Path otherRoot = tmp.resolve("other");
+        Files.createDirectories(tmp.resolve("scratch"));
+        try (CheckpointStore target = CheckpointStore.open(otherRoot, new StoreSettings(true, Codec.ZSTD, key))) {
+            CheckpointStore.Imported in;
+            try (var is = Files.newInputStream(archive)) {
+                in = target.importArchive(is, tmp.resolve("scratch"));
+            }
+            assertEquals("{\"id\":\"x1\"}", new String(in.manifest(), StandardCharsets.US_ASCII));
+            assertArrayEquals(Files.readAllBytes(tar), Files.readAllBytes(in.rootfsTar()));
+            assertEquals("hmac-sha256", in.chunks().naming(), "renamed into the importing store's names");
+            target.assemble(in.chunks(), tmp.resolve("out"));
+            assertArrayEquals(pages, Files.readAllBytes(tmp.resolve("out/images/pages-1.img")));
+
+            byte[] bad = Files.readAllBytes(archive);
+            bad[bad.length / 2] ^= 0x10;
+            Path damaged = Files.write(tmp.resolve("damaged.archive"), bad);
+            try (var is = Files.newInputStream(damaged)) {
+                IOException e = assertThrows(IOException.class, () -> target.importArchive(is, tmp.resolve("scratch")));
+                assertTrue(e.getMessage().contains("chunk") || e.getMessage().contains("SHA-256"), e.getMessage());
+            }
+            byte[] cut = java.util.Arrays.copyOf(Files.readAllBytes(archive), (int) Files.size(archive) - 40);
+            Path shortened = Files.write(tmp.resolve("cut.archive"), cut);
+            try (var is = Files.newInputStream(shortened)) {
+                IOException e = assertThrows(IOException.class, () -> target.importArchive(is, tmp.resolve("scratch")));
+                assertTrue(e.getMessage().contains("cut short"), e.getMessage());
+            }
+        }
+    }
+
     private static boolean contains(Path root, byte[] needle) throws IOException {
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : s.filter(Files::isRegularFile).toList()) {

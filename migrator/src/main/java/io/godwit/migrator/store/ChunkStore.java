@@ -79,6 +79,7 @@ final class ChunkStore {
         Files.createDirectories(target.getParent());
         Path tmp = target.resolveSibling(name + TEMP_MARK + UUID.randomUUID().toString().substring(0, 8));
         Files.write(Files.createFile(tmp, io.godwit.runtime.PrivateFiles.FILE), out.array());
+        TestPause.step();
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (FileAlreadyExistsException raced) {

@@ -57,6 +57,7 @@ final class StoreGc {
                 boolean temp = name.contains(ChunkStore.TEMP_MARK);
                 if (temp || !live.contains(name)) {
                     long size = Files.size(c);
+                    TestPause.step();
                     if (Files.deleteIfExists(c)) {
                         bytes += size;
                         if (temp) {

@@ -52,7 +52,8 @@ public final class DaemonConfigFile {
     /** The settings the daemon runs with, after the merge. {@code source} is the file read, or null. */
     public record Settings(Path root, Path socket, String listen, String cgroupParent, Level logLevel,
             ContainerDefaults containerDefaults, BreakpointMode criuBreakpoints, Duration criuStall, Path source,
-            io.godwit.migrator.cluster.ClusterSettings cluster, io.godwit.runtime.ConsoleLog consoleLog) {
+            io.godwit.migrator.cluster.ClusterSettings cluster, io.godwit.runtime.ConsoleLog consoleLog,
+            io.godwit.migrator.store.StoreSettings store) {
     }
 
     /** A settings file that cannot be used; the message names the file and the key. */
@@ -67,7 +68,7 @@ public final class DaemonConfigFile {
     // The file's shape. Scalars are read as JsonNode so that each value is checked, and named, here.
     record FileSettings(JsonNode root, JsonNode socket, JsonNode listen, JsonNode cgroupParent, JsonNode logLevel,
             FileDefaults defaults, JsonNode criuBreakpoints, JsonNode criuStallSeconds, JsonNode cluster,
-            FileConsoleLog consoleLog) {
+            FileConsoleLog consoleLog, JsonNode store) {
     }
 
     /** consoleLog: {"maxBytes": "16M", "files": 2}: each container's console.log rotated at maxBytes, files kept. */
@@ -93,7 +94,7 @@ public final class DaemonConfigFile {
 
     static Settings resolve(Path configOption, CommandLine.ParseResult options, Path defaultPath) throws ConfigException {
         Path file = configOption != null ? configOption : Files.exists(defaultPath) ? defaultPath : null;
-        FileSettings f = file == null ? new FileSettings(null, null, null, null, null, null, null, null, null, null) : read(file);
+        FileSettings f = file == null ? new FileSettings(null, null, null, null, null, null, null, null, null, null, null) : read(file);
         String where = file == null ? "" : file + ": ";
         Path root = option(options, "--root", Path.class);
         if (root == null) {
@@ -135,7 +136,7 @@ public final class DaemonConfigFile {
         Duration criuStall = stall == null ? CriuLaunch.DEFAULT_STALL_TIMEOUT : Duration.ofSeconds(stall);
         return new Settings(root.toAbsolutePath(), socket.toAbsolutePath(), listen, cgroupParent, level, defaults,
                 breakpoints, criuStall, file, cluster(where, f.cluster(), option(options, "--cluster", String.class)),
-                consoleLog(where, f.consoleLog()));
+                consoleLog(where, f.consoleLog()), store(where, f.store()));
     }
 
     /** The fleet to join: the file's "cluster", whose endpoints --cluster URLS replaces; null for none. */
@@ -150,6 +151,15 @@ public final class DaemonConfigFile {
             return fromFile == null ? given : fromFile.withEndpoints(given.endpoints());
         } catch (IllegalArgumentException e) {
             throw new ConfigException((urls != null && v == null ? "--cluster: " : where) + e.getMessage());
+        }
+    }
+
+    /** The checkpoint store's settings (docs/STORE.md); absent: off, images kept as full copies. */
+    private static io.godwit.migrator.store.StoreSettings store(String where, JsonNode v) throws ConfigException {
+        try {
+            return io.godwit.migrator.store.StoreSettings.read(v);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where + e.getMessage());
         }
     }
 

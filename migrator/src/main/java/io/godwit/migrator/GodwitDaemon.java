@@ -168,6 +168,15 @@ public final class GodwitDaemon implements Callable<Integer> {
             CriuClient criu = new CriuClient(CRIU, host::launch);
             CheckpointService checkpoints = new CheckpointService(runtime, criu, catalog,
                     config.root().resolve("checkpoints"), config.root().resolve("tmp"));
+            io.godwit.migrator.store.CheckpointStore store;
+            try {
+                store = io.godwit.migrator.store.CheckpointStore.open(config.root().resolve("store"), settings.store());
+            } catch (io.godwit.migrator.store.StoreUnusableException e) {
+                spec.commandLine().getErr().println("godwitd: " + e.getMessage());
+                workers.shutdownNow();
+                return 2;
+            }
+            checkpoints.useStore(store);
             var recovered = checkpoints.reconcile();
             discardScratch(config.root().resolve("tmp"));
             LOG.info("catalog reconciled: " + interrupted + " interrupted operations, " + recovered + ", "
@@ -202,7 +211,9 @@ public final class GodwitDaemon implements Callable<Integer> {
                     : io.godwit.migrator.cluster.Cluster.join(settings.cluster(), node, config.root(),
                             host::factsNow, VERSION,
                             runtime, peers, moves, checkpoints, operations);
-            Router router = fleet.routes(api.router());
+            Router router = fleet.routes(new io.godwit.migrator.checkpoint.ArchiveRoutes(checkpoints,
+                    new io.godwit.migrator.checkpoint.CheckpointTransfer(checkpoints, catalog, config.root().resolve("tmp")),
+                    operations).addTo(api.router()));
             io.godwit.migrator.api.Endpoint requestPath = io.godwit.migrator.api.RequestPath.around(router);
             if (listenAddress != null) {
                 peers.listen(listenAddress, incoming,

@@ -27,7 +27,8 @@ class OpenApiTest {
 
     /** The daemon's router as GodwitDaemon assembles it; the services are not touched to list routes. */
     private static Router daemonRouter() {
-        return Cluster.none().routes(new DaemonApi(null, null, null, null, null, null, null, null, null, null).router());
+        return Cluster.none().routes(new io.godwit.migrator.checkpoint.ArchiveRoutes(null, null, null)
+                .addTo(new DaemonApi(null, null, null, null, null, null, null, null, null, null).router()));
     }
 
     private static JsonNode document() throws Exception {

@@ -32,11 +32,14 @@ public final class CheckpointRecovery {
     private final Catalog catalog;
     private final Path checkpointsDir;
     private final Consumer<String> thawAfterCrash;
+    private final io.godwit.migrator.store.CheckpointStore store;
     private int rebuilt;
     private int discarded;
     private int damaged;
 
-    CheckpointRecovery(Catalog catalog, Path checkpointsDir, Consumer<String> thawAfterCrash) {
+    CheckpointRecovery(Catalog catalog, Path checkpointsDir, Consumer<String> thawAfterCrash,
+            io.godwit.migrator.store.CheckpointStore store) {
+        this.store = store;
         this.catalog = catalog;
         this.checkpointsDir = checkpointsDir;
         this.thawAfterCrash = thawAfterCrash;
@@ -92,6 +95,21 @@ public final class CheckpointRecovery {
             return;
         }
         long size = m.files().stream().mapToLong(ManifestFile::size).sum();
+        if (m.format() == CheckpointManifest.FORMAT_STORED) {
+            // Every chunk there (each is checked against its digest when a restore reads it).
+            try {
+                var chunks = io.godwit.migrator.store.CheckpointStore.manifestOf(dir);
+                if (chunks == null || store == null) {
+                    keepDamaged(dir, chunks == null ? "chunks.json is missing" : "its images are in a store not open");
+                    return;
+                }
+                store.checkPresent(chunks);
+                size += chunks.size();
+            } catch (io.godwit.migrator.store.ChunkDamagedException e) {
+                keepDamaged(dir, e.getMessage());
+                return;
+            }
+        }
         catalog.insertCheckpoint(new CheckpointRecord(id, m.container(), m.createdAt(), CheckpointRecord.State.COMPLETE,
                 size, m.leftRunning(), m.criuVersion(), m.kernel(), CheckpointRecord.MadeBy.HAND));
         rebuilt++;

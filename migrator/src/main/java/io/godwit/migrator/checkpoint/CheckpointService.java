@@ -47,6 +47,8 @@ public final class CheckpointService {
     private final Path checkpointsDir;
     private final Path workDir;
     private final ContainerClaims claims = new ContainerClaims();
+    /** Where images go as chunks (null: full copies only); see {@link #useStore}. */
+    private io.godwit.migrator.store.CheckpointStore store;
 
     public CheckpointService(ContainerRuntime runtime, CriuClient criu, Catalog catalog, Path checkpointsDir, Path workDir)
             throws IOException {
@@ -55,6 +57,22 @@ public final class CheckpointService {
         this.catalog = catalog;
         this.checkpointsDir = Files.createDirectories(checkpointsDir);
         this.workDir = Files.createDirectories(workDir);
+    }
+
+    /**
+     * Keeps the images of new checkpoints as chunks in this store when it is enabled, and reads
+     * checkpoints already there whatever its setting. Call once, before {@link #reconcile()}.
+     */
+    public void useStore(io.godwit.migrator.store.CheckpointStore store) {
+        this.store = store;
+    }
+
+    public io.godwit.migrator.store.CheckpointStore store() {
+        return store;
+    }
+
+    public Path checkpointsDir() {
+        return checkpointsDir;
     }
 
     /**
@@ -124,11 +142,25 @@ public final class CheckpointService {
             }
             criu.cpuinfoDump(images);
             io.godwit.runtime.PrivateFiles.restrictTree(images); // CRIU writes its images 0644
+            List<ManifestFile> files = new java.util.ArrayList<>();
+            long imageBytes = 0;
+            int format = CheckpointManifest.FORMAT;
+            if (store != null && store.enabled()) {
+                // Images into the store, chunks.json beside the manifest (and in it, with its SHA-256).
+                op.phase("store");
+                try (var writing = store.holdForWriting()) {
+                    imageBytes = store.ingest(images, dir).manifest().size();
+                }
+                Trees.delete(images);
+                Path list = dir.resolve(io.godwit.migrator.store.StoreManifest.FILE);
+                files.add(new ManifestFile(list.getFileName().toString(), Files.size(list), ManifestIo.sha256(list)));
+                format = CheckpointManifest.FORMAT_STORED;
+            }
             op.phase("manifest");
-            List<ManifestFile> files = ManifestIo.hashTree(dir, List.of("images", "rootfs"));
-            long size = files.stream().mapToLong(ManifestFile::size).sum();
+            files.addAll(ManifestIo.hashTree(dir, List.of("images", "rootfs")));
+            long size = files.stream().mapToLong(ManifestFile::size).sum() + imageBytes;
             ContainerState state = runtime.state(name);
-            ManifestIo.write(dir, new CheckpointManifest(CheckpointManifest.FORMAT, id, name, record.createdAt(),
+            ManifestIo.write(dir, new CheckpointManifest(format, id, name, record.createdAt(),
                     version.toString(), kernel, state.imageFingerprint(), target.spec(), target.stdioPipes(),
                     target.externalMounts(), !stop, files));
             catalog.completeCheckpoint(id, size);
@@ -172,13 +204,27 @@ public final class CheckpointService {
         throw new IOException("container " + name + " did not stop after its checkpoint");
     }
 
-    /** Removes a checkpoint's directory and row; used for failed dumps and by retention. */
+    /** Removes a checkpoint's directory and row, then the chunks only it held; used for failed dumps and by retention. */
     public void discard(String id) {
         try {
             Trees.delete(dirOf(id));
             catalog.deleteCheckpoint(id);
         } catch (Exception e) {
             LOG.log(Level.WARNING, "cannot remove checkpoint " + id, e);
+            return;
+        }
+        collectGarbage();
+    }
+
+    /** Frees the store's chunks no checkpoint names; a failure only delays that to the next deletion or start. */
+    public void collectGarbage() {
+        if (store == null) {
+            return;
+        }
+        try {
+            store.collectGarbage(checkpointsDir);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "store: garbage collection failed, unused chunks stay until the next one", e);
         }
     }
 
@@ -205,7 +251,15 @@ public final class CheckpointService {
             throws Exception {
         Path dir = dirOf(record.id());
         op.phase("verify");
-        CheckpointManifest manifest = ManifestIo.verify(dir);
+        try (CheckpointImages verified = CheckpointImages.verify(dir, store, workDir)) {
+            return restoreVerified(record, verified, newName, replaceStopped, op);
+        }
+    }
+
+    private ContainerState restoreVerified(CheckpointRecord record, CheckpointImages verified, String newName,
+            boolean replaceStopped, Operation op) throws Exception {
+        Path dir = dirOf(record.id());
+        CheckpointManifest manifest = verified.manifest();
         // Only a checkpoint known to be whole may replace what is there, and only once it runs.
         ContainerRuntime.SetAside replaced = null;
         if (replaceStopped && holdsName(newName)) {
@@ -213,7 +267,7 @@ public final class CheckpointService {
         }
         ContainerState restored;
         try {
-            restored = restoreImages(newName, manifest.spec(), dir.resolve("images"), dir.resolve("rootfs"),
+            restored = restoreImages(newName, manifest.spec(), verified.images(), dir.resolve("rootfs"),
                     manifest.stdioPipes(), op, "checkpoint " + record.id(), null);
         } catch (Exception | Error e) {
             if (replaced != null) {
@@ -245,11 +299,12 @@ public final class CheckpointService {
     public Map<String, Throwable> launchClones(CheckpointRecord record, List<String> names, Operation op) throws Exception {
         Path dir = dirOf(record.id());
         op.phase("verify");
-        CheckpointManifest manifest = ManifestIo.verify(dir);
         Map<String, java.util.concurrent.Future<ContainerState>> started = new LinkedHashMap<>();
-        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        try (CheckpointImages verified = CheckpointImages.verify(dir, store, workDir);
+                var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            CheckpointManifest manifest = verified.manifest();
             for (String n : names) {
-                started.put(n, pool.submit(() -> restoreImages(n, manifest.spec(), dir.resolve("images"),
+                started.put(n, pool.submit(() -> restoreImages(n, manifest.spec(), verified.images(),
                         dir.resolve("rootfs"), manifest.stdioPipes(), op, "checkpoint " + record.id(), null)));
             }
         }
@@ -340,7 +395,9 @@ public final class CheckpointService {
      * none), discards only dumps that never finished, keeps damaged ones on disk; see CheckpointRecovery.
      */
     public CheckpointRecovery.Summary reconcile() throws Exception {
-        return new CheckpointRecovery(catalog, checkpointsDir, this::thawAfterCrash).run();
+        CheckpointRecovery.Summary summary = new CheckpointRecovery(catalog, checkpointsDir, this::thawAfterCrash, store).run();
+        collectGarbage(); // chunks of dumps cut short, or of a deletion or GC the daemon did not finish
+        return summary;
     }
 
     /** A daemon that died mid-checkpoint left its container frozen by our pause: it must run again. */

@@ -12,13 +12,13 @@ import picocli.CommandLine.Parameters;
  * {@code godwit checkpoint NAME} takes a checkpoint; its subcommands delete checkpoints and
  * manage schedules. NAME is optional to picocli and checked in run(): picocli wants a parent's
  * required parameters before any subcommand, which would make the subcommands unreachable.
- * (A container named "delete", "schedule" or "unschedule" cannot be checkpointed this way.)
+ * (A container named "delete", "schedule", "unschedule", "export" or "import" cannot be checkpointed this way.)
  */
 @Command(name = "checkpoint", mixinStandardHelpOptions = true,
         description = {"Checkpoint a container (it keeps running unless --stop), or manage its checkpoints.",
                 "  godwit checkpoint NAME [--stop]"},
         subcommands = {CheckpointCommands.Delete.class, CheckpointCommands.Schedule.class,
-                CheckpointCommands.Unschedule.class})
+                CheckpointCommands.Unschedule.class, CheckpointCommands.Export.class, CheckpointCommands.Import.class})
 final class CheckpointCommands extends BaseCommand {
     @Parameters(paramLabel = "NAME", arity = "0..1", description = "The container to checkpoint.")
     String name;
@@ -31,7 +31,8 @@ final class CheckpointCommands extends BaseCommand {
     @Override
     int run(DaemonClient client) throws IOException {
         if (name == null) {
-            throw usage("missing NAME: godwit checkpoint NAME [--stop], or a subcommand: delete, schedule, unschedule");
+            throw usage("missing NAME: godwit checkpoint NAME [--stop], or a subcommand: delete, schedule, unschedule,"
+                    + " export, import");
         }
         JsonNode op = client.post(containerPath(name, "checkpoints"), DaemonClient.body("stop", stop)).json();
         if (noWait) {
@@ -57,6 +58,59 @@ final class CheckpointCommands extends BaseCommand {
         @Override
         int run(DaemonClient client) throws IOException {
             client.delete(containerPath(name, "checkpoints", id));
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = {"Write a checkpoint into one archive file (manifest and chunks, verifiable; in clear).",
+                    "  godwit checkpoint export NAME/ID FILE"})
+    static final class Export extends BaseCommand {
+        @Parameters(index = "0", paramLabel = "NAME/ID") String checkpoint;
+        @Parameters(index = "1", paramLabel = "FILE") java.nio.file.Path file;
+        @Mixin Format format;
+
+        @Override
+        int run(DaemonClient client) throws IOException {
+            int slash = checkpoint.indexOf('/');
+            if (slash <= 0 || slash == checkpoint.length() - 1) {
+                throw usage("give the checkpoint as NAME/ID (see godwit checkpoints NAME), got '" + checkpoint + "'");
+            }
+            // The daemon writes the file itself: send the path absolute, its cwd is not ours.
+            String abs = file.toAbsolutePath().normalize().toString();
+            JsonNode op = client.post(containerPath(checkpoint.substring(0, slash), "checkpoints",
+                    checkpoint.substring(slash + 1), "export"), DaemonClient.body("path", abs)).json();
+            JsonNode done = await(client, op, "export of " + checkpoint);
+            if (format.json()) {
+                printJson(done);
+            } else {
+                out().printf("Exported %s to %s (%s)%n", checkpoint, abs, Fmt.bytes(done.path("result").path("bytes")));
+                out().flush();
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = {"Bring a checkpoint archive into this daemon (every chunk checked); restore or warm-start from it after.",
+                    "  godwit checkpoint import FILE"})
+    static final class Import extends BaseCommand {
+        @Parameters(index = "0", paramLabel = "FILE") java.nio.file.Path file;
+        @Mixin Format format;
+
+        @Override
+        int run(DaemonClient client) throws IOException {
+            String abs = file.toAbsolutePath().normalize().toString();
+            JsonNode op = client.post("/1.0/checkpoints/import", DaemonClient.body("path", abs)).json();
+            JsonNode done = await(client, op, "import of " + abs);
+            if (format.json()) {
+                printJson(done);
+            } else {
+                JsonNode cp = done.path("result").path("checkpoint");
+                out().printf("Imported checkpoint %s of %s (%s)%n", Fmt.text(cp.path("id")), Fmt.text(cp.path("container")),
+                        Fmt.bytes(cp.path("sizeBytes")));
+                out().flush();
+            }
             return ExitCodes.OK;
         }
     }

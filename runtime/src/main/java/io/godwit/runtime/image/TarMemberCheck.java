@@ -17,14 +17,14 @@ import java.util.zip.GZIPInputStream;
  * symlink (x -> /etc, then x/passwd). Symlink targets themselves may point anywhere: they are
  * resolved inside the container's root, never followed on the host.
  */
-final class TarMemberCheck {
+public final class TarMemberCheck {
 
     private static final int BLOCK = 512;
 
     private TarMemberCheck() {
     }
 
-    static void check(Path tarball) throws IOException {
+    public static void check(Path tarball) throws IOException {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(tarball));
                 InputStream in = isGzip(raw) ? new BufferedInputStream(new GZIPInputStream(raw)) : raw) {
             scan(tarball, in);

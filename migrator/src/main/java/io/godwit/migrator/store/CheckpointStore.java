@@ -1,0 +1,217 @@
+package io.godwit.migrator.store;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.godwit.migrator.files.AtomicWrite;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * The content-addressed store of checkpoint images under ROOT/store: each checkpoint keeps, in
+ * its own directory, a chunks.json that lists its image files as chunks, and the chunks live
+ * here once however many checkpoints share them. See docs/STORE.md.
+ */
+public final class CheckpointStore implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(CheckpointStore.class.getName());
+    private static final String MODE_FILE = "store.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** store.json: whether the store's chunks are encrypted (fixed once it holds any). */
+    record Mode(int format, boolean encrypted) {
+    }
+
+    private final Path dir;
+    private final StoreSettings settings;
+    private final ChunkStore chunks;
+    private final ExecutorService workers;
+    /** Writers (a dump's ingest until its chunks.json is written, an import) share it; GC holds it alone. */
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+
+    private CheckpointStore(Path dir, StoreSettings settings, ChunkStore chunks) {
+        this.dir = dir;
+        this.settings = settings;
+        this.chunks = chunks;
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        this.workers = Executors.newFixedThreadPool(cores, r -> {
+            Thread t = new Thread(r, "store-worker");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Opens (or makes) the store in dir. An encrypted store without the key file, a key that is not
+     * the store's, or a key given for a store that already holds plain chunks is refused.
+     */
+    public static CheckpointStore open(Path dir, StoreSettings settings) throws IOException {
+        io.godwit.runtime.PrivateFiles.directory(dir);
+        Path chunkDir = dir.resolve("chunks");
+        boolean wantEncrypted = settings.keyFile() != null;
+        Path modeFile = dir.resolve(MODE_FILE);
+        Mode mode = Files.isRegularFile(modeFile) ? JSON.readValue(modeFile.toFile(), Mode.class) : null;
+        if (mode != null && mode.encrypted() && !wantEncrypted) {
+            throw new StoreUnusableException("the checkpoint store " + dir + " is encrypted: give its key file as"
+                    + " store.keyFile in the settings; without it no checkpoint in it can be read");
+        }
+        if (mode != null && !mode.encrypted() && wantEncrypted && holdsChunks(chunkDir)) {
+            throw new StoreUnusableException("the checkpoint store " + dir + " holds unencrypted chunks: a key"
+                    + " cannot be added to it (delete its checkpoints first, or use another root)");
+        }
+        if (mode == null || mode.encrypted() != wantEncrypted) {
+            AtomicWrite.write(modeFile, JSON.writeValueAsBytes(new Mode(1, wantEncrypted)));
+        }
+        ChunkNamer namer = ChunkNamer.sha256();
+        ChunkSeal seal = ChunkSeal.NONE;
+        if (wantEncrypted) {
+            StoreKeys.DataKey key;
+            try {
+                key = StoreKeys.open(dir, StoreKeys.readOperatorKey(settings.keyFile()), settings.keyFile());
+            } catch (IOException e) {
+                throw new StoreUnusableException(e.getMessage());
+            }
+            namer = ChunkNamer.hmac(key.naming());
+            seal = ChunkSeal.aesGcm(key.seal());
+        }
+        return new CheckpointStore(dir, settings, new ChunkStore(chunkDir, namer, seal, settings.codec()));
+    }
+
+    private static boolean holdsChunks(Path chunkDir) throws IOException {
+        if (!Files.isDirectory(chunkDir)) {
+            return false;
+        }
+        try (Stream<Path> s = Files.walk(chunkDir)) {
+            return s.anyMatch(Files::isRegularFile);
+        }
+    }
+
+    /** Whether new checkpoints go into the store (else they stay full copies, as before). */
+    public boolean enabled() {
+        return settings.enabled();
+    }
+
+    public boolean encrypted() {
+        return chunks.namer().scheme().startsWith("hmac");
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Held by whoever writes chunks that no chunks.json names yet; GC waits for it. Close to release. */
+    public Hold holdForWriting() {
+        Lock l = lock.readLock();
+        l.lock();
+        return l::unlock;
+    }
+
+    /** A held lock, released by close(). */
+    public interface Hold extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Puts every file under {@code imagesDir} into the store and writes the checkpoint's chunks.json
+     * (atomically) into {@code checkpointDir}; file paths are "images/..." there. Hold
+     * {@link #holdForWriting()} around it.
+     */
+    public IngestResult ingest(Path imagesDir, Path checkpointDir) throws IOException, InterruptedException {
+        IngestResult r = new Ingest(chunks, workers).run(imagesDir, imagesDir.getFileName().toString());
+        writeManifest(checkpointDir, r.manifest());
+        return r;
+    }
+
+    public static void writeManifest(Path checkpointDir, StoreManifest m) throws IOException {
+        AtomicWrite.write(checkpointDir.resolve(StoreManifest.FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
+    }
+
+    /** The checkpoint's chunks.json, or null when it is a full copy (no chunks.json). */
+    public static StoreManifest manifestOf(Path checkpointDir) throws IOException {
+        Path f = checkpointDir.resolve(StoreManifest.FILE);
+        if (!Files.isRegularFile(f)) {
+            return null;
+        }
+        try {
+            return JSON.readValue(f.toFile(), StoreManifest.class);
+        } catch (IOException e) {
+            throw new ChunkDamagedException("list " + StoreManifest.FILE, "is unreadable: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Writes the checkpoint's image files into target (which must not exist), every chunk checked;
+     * a missing chunk is refused before anything is written, and on any damage target is removed.
+     */
+    public void assemble(StoreManifest m, Path target) throws IOException, InterruptedException {
+        checkScheme(m);
+        new Assembly(chunks, workers).run(m, target);
+    }
+
+    /** Cheap check at start: are all the chunks there (their digests are checked when they are read)? */
+    public void checkPresent(StoreManifest m) throws ChunkDamagedException {
+        checkScheme(m);
+        new Assembly(chunks, workers).checkPresent(m);
+    }
+
+    private void checkScheme(StoreManifest m) throws ChunkDamagedException {
+        if (!m.naming().equals(chunks.namer().scheme())) {
+            throw new ChunkDamagedException("list " + StoreManifest.FILE, "names its chunks by " + m.naming()
+                    + ", this store by " + chunks.namer().scheme());
+        }
+    }
+
+    /** Removes every chunk no checkpoint directory under checkpointsDir names; see StoreGc. */
+    public GcResult collectGarbage(Path checkpointsDir) throws IOException {
+        Lock l = lock.writeLock();
+        l.lock();
+        try {
+            GcResult r = StoreGc.collect(chunks, checkpointsDir);
+            if (r.removed() > 0 || r.tempFiles() > 0) {
+                LOG.info("store: removed " + r.removed() + " unused chunks and " + r.tempFiles() + " temp files ("
+                        + r.removedBytes() + " bytes), " + r.live() + " chunks in use");
+            }
+            return r;
+        } finally {
+            l.unlock();
+        }
+    }
+
+    /** Writes the checkpoint's chunks (each once, verified, in clear) and its chunk list into an archive. */
+    public void export(StoreManifest m, ArchiveWriter out) throws IOException {
+        checkScheme(m);
+        ArchiveChunks.export(chunks, m, out);
+    }
+
+    /** What an import brought: the manifest.json as it came, the chunk list in this store's names, the rootfs tar. */
+    public record Imported(byte[] manifest, StoreManifest chunks, Path rootfsTar) {
+    }
+
+    /**
+     * Reads an archive, verifying every chunk and the whole file, and puts its chunks into this store.
+     * Hold {@link #holdForWriting()} until the imported checkpoint's chunks.json is written.
+     */
+    public Imported importArchive(java.io.InputStream in, Path scratch) throws IOException {
+        ArchiveChunks.Imported r = ArchiveChunks.read(chunks, in, scratch);
+        return new Imported(r.manifest(), r.chunks(), r.rootfsTar());
+    }
+
+    /** Bytes of chunk files on disk (what the store costs). */
+    public long bytesOnDisk() throws IOException {
+        return io.godwit.migrator.files.Trees.size(chunks.dir());
+    }
+
+    ChunkStore chunks() {
+        return chunks;
+    }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+    }
+}

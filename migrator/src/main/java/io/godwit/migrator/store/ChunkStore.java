@@ -1,0 +1,129 @@
+package io.godwit.migrator.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.UUID;
+
+/**
+ * The chunks on disk: {@code chunks/AB/NAME}, each written once (temp file, then rename: a chunk
+ * file is whole or absent, whatever kills the daemon), never changed, and checked against its
+ * name whenever it is read. A chunk file is a 10-byte header (magic "GWC1", codec, flags, length
+ * of the plain bytes) and the compressed bytes, sealed when the store is encrypted.
+ */
+final class ChunkStore {
+    static final String TEMP_MARK = ".tmp-";
+    private static final byte[] MAGIC = {'G', 'W', 'C', '1'};
+    private static final int HEADER = 10;
+    private static final int SEALED = 1;
+    /** No chunk is larger: a header that says otherwise is damage, not an allocation to try. */
+    static final int MAX_CHUNK = 4 << 20;
+
+    private final Path dir;
+    private final ChunkNamer namer;
+    private final ChunkSeal seal;
+    private final Codec codec;
+
+    ChunkStore(Path dir, ChunkNamer namer, ChunkSeal seal, Codec codec) throws IOException {
+        this.dir = io.godwit.runtime.PrivateFiles.directory(dir);
+        this.namer = namer;
+        this.seal = seal;
+        this.codec = codec;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    ChunkNamer namer() {
+        return namer;
+    }
+
+    Path pathOf(String name) {
+        if (name.length() < 8 || !name.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            throw new IllegalArgumentException("not a chunk name: " + name);
+        }
+        return dir.resolve(name.substring(0, 2)).resolve(name);
+    }
+
+    boolean contains(String name) {
+        return Files.isRegularFile(pathOf(name));
+    }
+
+    /** What {@link #put} did: the chunk's name, and the bytes it added to the disk (0 when the store had it). */
+    record Put(String name, long storedBytes) {
+    }
+
+    /** Stores {@code len} bytes of data as one chunk unless the store already holds it. */
+    Put put(byte[] data, int len) throws IOException {
+        String name = namer.name(data, len);
+        return new Put(name, contains(name) ? 0 : write(name, data, len));
+    }
+
+    /** Writes a chunk whose name the caller computed (an import re-names nothing it has not hashed itself). */
+    long write(String name, byte[] data, int len) throws IOException {
+        byte[] packed = codec.compress(data, len);
+        Codec used = codec;
+        if (packed.length >= len) { // incompressible (random numbers, already compressed data): keep as is
+            packed = Codec.NONE.compress(data, len);
+            used = Codec.NONE;
+        }
+        byte[] body = seal.seal(name, packed);
+        ByteBuffer out = ByteBuffer.allocate(HEADER + body.length);
+        out.put(MAGIC).put((byte) used.id).put((byte) (seal.sealed() ? SEALED : 0)).putInt(len).put(body);
+        Path target = pathOf(name);
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling(name + TEMP_MARK + UUID.randomUUID().toString().substring(0, 8));
+        Files.write(Files.createFile(tmp, io.godwit.runtime.PrivateFiles.FILE), out.array());
+        TestPause.step();
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException raced) {
+            Files.deleteIfExists(tmp);
+        }
+        return out.capacity();
+    }
+
+    /** The chunk's plain bytes, checked against its name; anything else is a ChunkDamagedException naming it. */
+    byte[] read(String name) throws IOException {
+        byte[] raw;
+        try {
+            raw = Files.readAllBytes(pathOf(name));
+        } catch (NoSuchFileException e) {
+            throw new ChunkDamagedException(name, "is missing from the store");
+        }
+        byte[] plain = unpack(name, raw);
+        if (!namer.name(plain, plain.length).equals(name)) {
+            throw new ChunkDamagedException(name, "does not match its digest");
+        }
+        return plain;
+    }
+
+    /** Header, seal and codec of a chunk file; the digest check is the caller's. */
+    byte[] unpack(String name, byte[] raw) throws ChunkDamagedException {
+        if (raw.length < HEADER || raw[0] != MAGIC[0] || raw[1] != MAGIC[1] || raw[2] != MAGIC[2] || raw[3] != MAGIC[3]) {
+            throw new ChunkDamagedException(name, "has no chunk header");
+        }
+        boolean sealed = (raw[5] & SEALED) != 0;
+        if (sealed != seal.sealed()) {
+            throw new ChunkDamagedException(name, sealed ? "is encrypted and this store has no key"
+                    : "is not encrypted in an encrypted store");
+        }
+        int rawLength = ByteBuffer.wrap(raw, 6, 4).getInt();
+        if (rawLength < 0 || rawLength > MAX_CHUNK) {
+            throw new ChunkDamagedException(name, "claims " + rawLength + " bytes");
+        }
+        try {
+            byte[] packed = seal.open(name, raw, HEADER, raw.length - HEADER);
+            return Codec.ofId(raw[4]).decompress(packed, 0, packed.length, rawLength);
+        } catch (ChunkSeal.SealBrokenException e) {
+            throw new ChunkDamagedException(name, e.getMessage());
+        } catch (IOException e) {
+            throw new ChunkDamagedException(name, e.getMessage());
+        }
+    }
+}

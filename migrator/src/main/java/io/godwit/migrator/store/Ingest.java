@@ -1,0 +1,91 @@
+package io.godwit.migrator.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+/**
+ * Cuts the files of a directory into fixed-size chunks and puts each into the store. Fixed, not
+ * content-defined, chunks: CRIU's pages-*.img hold whole 4 KiB pages in address order, so a page
+ * that changed changes exactly the chunk that holds it, and the other image files are small
+ * (mostly one chunk each). Chunks are hashed, compressed and written on every core at once.
+ */
+final class Ingest {
+    /** 64 KiB: 16 pages. Smaller chunks dedup a scattered change better, but cost a file each. */
+    static final int CHUNK_SIZE = 64 * 1024;
+
+    private final ChunkStore store;
+    private final ExecutorService workers;
+
+    Ingest(ChunkStore store, ExecutorService workers) {
+        this.store = store;
+        this.workers = workers;
+    }
+
+    /** Every regular file under dir (relative paths prefixed by {@code prefix}/), sorted. */
+    IngestResult run(Path dir, String prefix) throws IOException, InterruptedException {
+        List<Path> paths;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            paths = walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList();
+        }
+        List<StoredFile> files = new ArrayList<>();
+        long chunks = 0, fresh = 0, freshRaw = 0, stored = 0;
+        for (Path p : paths) {
+            long size = Files.size(p);
+            List<Future<ChunkStore.Put>> puts = new ArrayList<>();
+            for (long off = 0; off < size; off += CHUNK_SIZE) {
+                long at = off;
+                int len = (int) Math.min(CHUNK_SIZE, size - off);
+                puts.add(workers.submit(() -> store.put(readAt(p, at, len), len)));
+            }
+            List<String> names = new ArrayList<>(puts.size());
+            for (int i = 0; i < puts.size(); i++) {
+                ChunkStore.Put put = await(puts.get(i), p);
+                names.add(put.name());
+                chunks++;
+                if (put.storedBytes() > 0) {
+                    fresh++;
+                    freshRaw += (int) Math.min(CHUNK_SIZE, size - (long) i * CHUNK_SIZE);
+                    stored += put.storedBytes();
+                }
+            }
+            files.add(new StoredFile(prefix + "/" + dir.relativize(p), size, names));
+        }
+        return new IngestResult(new StoreManifest(StoreManifest.FORMAT, CHUNK_SIZE, store.namer().scheme(), files),
+                chunks, fresh, freshRaw, stored);
+    }
+
+    private static byte[] readAt(Path file, long offset, int len) throws IOException {
+        byte[] buf = new byte[len];
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.wrap(buf);
+            while (b.hasRemaining()) {
+                if (ch.read(b, offset + b.position()) < 0) {
+                    throw new IOException(file + " ended before byte " + (offset + len) + ": it changed while stored");
+                }
+            }
+        }
+        return buf;
+    }
+
+    static <T> T await(Future<T> f, Path file) throws IOException, InterruptedException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("cannot store " + file + ": " + e.getCause(), e.getCause());
+        }
+    }
+}

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -18,6 +19,7 @@ import java.util.function.Supplier;
 public final class CriuClient {
     private final Path criu;
     private final Supplier<CriuLaunch> launch;
+    private volatile Consumer<CriuStalledException> stalledWithBreakpoints = e -> { };
     private volatile CriuFeatures features; // probed once: the kernel does not change under us
 
     /** Uses {@code criu} from PATH, with CRIU's defaults. */
@@ -43,6 +45,15 @@ public final class CriuClient {
         if (launch == null) throw new IllegalArgumentException("launch must not be null");
         this.criu = criuBinary;
         this.launch = launch;
+    }
+
+    /**
+     * Called when a call that ran with hardware breakpoints stalled: on a host where the probe believed
+     * the traps arrive, the caller can stop using them (the call itself has failed; see CriuStalledException).
+     */
+    public CriuClient onStalledWithBreakpoints(Consumer<CriuStalledException> listener) {
+        this.stalledWithBreakpoints = listener == null ? e -> { } : listener;
+        return this;
     }
 
     private static Supplier<CriuLaunch> constant(CriuLaunch launch) {
@@ -215,6 +226,20 @@ public final class CriuClient {
     private Rpc.criu_resp exchange(Rpc.criu_req_type type, Rpc.criu_req.Builder req, CriuOptions opts,
                                    CriuNotifications n, CriuCancel cancel, CriuSocket foreign, String log)
             throws CriuException {
+        CriuLaunch now = launch();
+        try {
+            return exchange(type, req, opts, n, cancel, foreign, log, now);
+        } catch (CriuStalledException e) {
+            if (now.hardwareBreakpoints()) {
+                stalledWithBreakpoints.accept(e);
+            }
+            throw e;
+        }
+    }
+
+    private Rpc.criu_resp exchange(Rpc.criu_req_type type, Rpc.criu_req.Builder req, CriuOptions opts,
+                                   CriuNotifications n, CriuCancel cancel, CriuSocket foreign, String log,
+                                   CriuLaunch launch) throws CriuException {
         Path imagesDir = opts == null ? null : opts.imagesDir();
         Path logFile = opts == null ? null : opts.logPath(log);
         if (cancel.isCancelled()) throw new CriuCancelledException(type.name(), cancel.reason(), imagesDir, logFile);
@@ -224,7 +249,7 @@ public final class CriuClient {
                 req.setOpts(opts.toProto(images.fd, work.fd, log, n != CriuNotifications.NONE, foreign == null));
             }
             if (foreign != null) {
-                return new CriuCall(type, foreign, null, imagesDir, logFile, launch().stallTimeout()).run(req.build(), n, cancel);
+                return new CriuCall(type, foreign, null, imagesDir, logFile, launch.stallTimeout()).run(req.build(), n, cancel);
             }
             CriuSocket socket;
             try {
@@ -237,7 +262,7 @@ public final class CriuClient {
                 try {
                     List<Integer> fds = opts == null ? List.of() : opts.jvmFdsToPass();
                     Path stderr = opts != null && opts.workDir() != null ? opts.workDir().resolve("criu-swrk.stderr") : null;
-                    process = CriuProcess.spawn(criu, socket.peerFd(), fds, stderr, launch().environment());
+                    process = CriuProcess.spawn(criu, socket.peerFd(), fds, stderr, launch.environment());
                 } catch (IOException e) {
                     throw new CriuException(e.getMessage(), type.name(), 0, "", imagesDir, logFile, List.of(), e);
                 } finally {
@@ -245,7 +270,7 @@ public final class CriuClient {
                 }
                 boolean done = false;
                 try {
-                    Rpc.criu_resp resp = new CriuCall(type, socket, process, imagesDir, logFile, launch().stallTimeout())
+                    Rpc.criu_resp resp = new CriuCall(type, socket, process, imagesDir, logFile, launch.stallTimeout())
                             .run(req.build(), n, cancel);
                     done = true;
                     return resp;

@@ -165,7 +165,8 @@ public final class GodwitDaemon implements Callable<Integer> {
                         new IpRouteNetworkSetup()).withCriuEnvironment(host::criuEnvironment)
                         .withConsoleLog(settings.consoleLog()))) {
             int interrupted = catalog.failInterruptedOperations(Instant.now());
-            CriuClient criu = new CriuClient(CRIU, host::launch);
+            CriuClient criu = new CriuClient(CRIU, host::launch).onStalledWithBreakpoints(
+                    stalled -> host.breakpointsStalled(stalled.request(), stalled.lastLine()));
             CheckpointService checkpoints = new CheckpointService(runtime, criu, catalog,
                     config.root().resolve("checkpoints"), config.root().resolve("tmp"));
             io.godwit.migrator.store.CheckpointStore store;

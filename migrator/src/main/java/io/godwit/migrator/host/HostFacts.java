@@ -31,6 +31,13 @@ public record HostFacts(String kernel, String bootId, String criuVersion, String
 
     public static final long PAGE_SERVER_PIPE_MIN = 4L << 20;
 
+    /** The same facts with another breakpoint verdict and why. */
+    public HostFacts withBreakpoints(String verdict, String detail) {
+        return new HostFacts(kernel, bootId, criuVersion, verdict, detail, criuWorks, criuProblem, lazyPages, memTrack,
+                pidfdStore, networkLock, tcpEstablished, tcpProblem, pipeMaxSize, cgroupVersion, cgroupControllers,
+                probeMillis, probedAt);
+    }
+
     /** Whether criu must be started without hardware breakpoints. */
     public boolean breakpointsOff() {
         return breakpoints.equals("not-delivered") || breakpoints.equals("forced-off");

@@ -56,9 +56,14 @@ public final class HostProbe {
         long t0 = System.nanoTime();
         HostFacts fresh = probe(plain, kernel, bootId, version, t0);
         if (mode == BreakpointMode.AUTO) {
-            AtomicWrite.write(root.resolve(CACHE), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(fresh));
+            writeCache(root, fresh);
         }
         return fresh;
+    }
+
+    /** Keeps facts for the next start on this host (same kernel, CRIU and boot). */
+    static void writeCache(Path root, HostFacts facts) throws IOException {
+        AtomicWrite.write(root.resolve(CACHE), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(facts));
     }
 
     private HostFacts probe(CriuClient plain, String kernel, String bootId, String version, long t0)
@@ -154,7 +159,7 @@ public final class HostProbe {
     }
 
     /** One line of /proc; line by line, since Files.readString returned "1" for a pipe-max-size of 16777216. */
-    private static String read(String file) throws IOException {
+    static String read(String file) throws IOException {
         return String.join("\n", Files.readAllLines(Path.of(file))).strip();
     }
 }

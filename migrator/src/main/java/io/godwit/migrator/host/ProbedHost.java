@@ -25,15 +25,19 @@ public final class ProbedHost {
     private final BreakpointMode mode;
     private final Duration stall;
     private volatile CriuLaunch fallback;
+    private final Path root;
+    /** Set when a call with breakpoints stalled although the probe found them delivered: they are off from then on. */
+    private volatile HostFacts demoted;
 
-    private ProbedHost(BreakpointMode mode, Duration stall) {
+    private ProbedHost(BreakpointMode mode, Duration stall, Path root) {
         this.mode = mode;
         this.stall = stall;
+        this.root = root;
     }
 
     /** Starts probing {@code criu} on a thread of its own; {@code stall} is every CRIU call's stall bound. */
     public static ProbedHost start(Path criu, Path root, BreakpointMode mode, Duration stall) {
-        ProbedHost h = new ProbedHost(mode, stall);
+        ProbedHost h = new ProbedHost(mode, stall, root);
         Thread.ofPlatform().daemon().name("host-probe").start(() -> {
             long t0 = System.nanoTime();
             try {
@@ -69,6 +73,9 @@ public final class ProbedHost {
             case OFF: return base.withHardwareBreakpoints(false);
             default: break;
         }
+        if (demoted != null) {
+            return base.withHardwareBreakpoints(false);
+        }
         try {
             return base.withHardwareBreakpoints(!facts.get(WAIT.toSeconds(), TimeUnit.SECONDS).breakpointsOff());
         } catch (InterruptedException e) {
@@ -90,8 +97,32 @@ public final class ProbedHost {
 
     /** The report, or null while the probe still runs (or when it failed). */
     public HostReport reportNow() {
-        HostFacts f = facts.getNow(null);
-        return f == null ? null : HostReport.of(f);
+        return factsNow().map(HostReport::of).orElse(null);
+    }
+
+    /**
+     * A CRIU call with hardware breakpoints stalled. Where the probe chose them (AUTO), that verdict
+     * was wrong, or this host delivers traps only sometimes: every later criu runs without them
+     * (PTRACE_SYSCALL, safe everywhere), and the cached verdict says so, so the next start does not
+     * repeat it. A setting that forces breakpoints on is left alone: the operator asked for it.
+     */
+    public void breakpointsStalled(String request, String lastLine) {
+        if (mode != BreakpointMode.AUTO || demoted != null) {
+            return;
+        }
+        HostFacts f = factsNow().orElse(null);
+        if (f == null || f.breakpointsOff()) {
+            return;
+        }
+        String why = "a " + request + " with breakpoints stalled at '" + lastLine + "' after the probe had found"
+                + " them delivered (" + f.breakpointDetail() + "): CRIU runs without them from now on";
+        demoted = f.withBreakpoints("not-delivered", why);
+        LOG.warning("host: " + why);
+        try {
+            HostProbe.writeCache(root, demoted);
+        } catch (java.io.IOException io) {
+            LOG.warning("host: cannot update " + root.resolve(HostProbe.CACHE) + ": " + io.getMessage());
+        }
     }
 
     /**
@@ -100,6 +131,10 @@ public final class ProbedHost {
      * not said so.
      */
     public java.util.Optional<HostFacts> factsNow() {
+        HostFacts d = demoted;
+        if (d != null) {
+            return java.util.Optional.of(d);
+        }
         return facts.isDone() && !facts.isCompletedExceptionally()
                 ? java.util.Optional.of(facts.join()) : java.util.Optional.empty();
     }

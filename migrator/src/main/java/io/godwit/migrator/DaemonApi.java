@@ -128,10 +128,7 @@ final class DaemonApi {
                 })
                 .add("GET", "/1.0/remotes", r -> peers.remotes())
                 .add("POST", "/1.0/remotes", this::addRemote)
-                .add("DELETE", "/1.0/remotes/{remote}", r -> {
-                    peers.removeRemote(r.param("remote"));
-                    return Map.of();
-                });
+                .add("DELETE", "/1.0/remotes/{remote}", r -> peers.removeRemote(r.param("remote")));
     }
 
     private Map<String, Object> info() throws Exception {

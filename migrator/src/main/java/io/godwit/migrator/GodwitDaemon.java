@@ -217,7 +217,7 @@ public final class GodwitDaemon implements Callable<Integer> {
                     operations).addTo(api.router()));
             io.godwit.migrator.api.Endpoint requestPath = io.godwit.migrator.api.RequestPath.around(router);
             if (listenAddress != null) {
-                peers.listen(listenAddress, incoming,
+                peers.listen(listenAddress, new io.godwit.migrator.peer.PairingCalls(incoming, peers),
                         (pipeline, client) -> HttpApiHandler.install(pipeline, requestPath, workers,
                                 io.godwit.migrator.api.Caller.tls(client, peers.trustedName(client))));
                 LOG.info("peers and remote clients: TLS on " + peers.listenAddress() + ", certificate "

@@ -63,4 +63,47 @@ class TrustListEndToEndTest {
                 "a revoked certificate is refused");
         assertFalse(Files.readString(daemon.log).contains("Exception in thread"));
     }
+
+    @RegisterExtension
+    final TestDaemon other = TestDaemon.inNewDir();
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void removingARemoteUnpairsBothSidesWhenTheOtherAnswers() throws Exception {
+        int portA = freePort();
+        int portB = freePort();
+        daemon.start(List.of("--criu-breakpoints", "off", "--listen", "127.0.0.1:" + portA, "--node-name", "near"));
+        other.start(List.of("--criu-breakpoints", "off", "--listen", "127.0.0.1:" + portB, "--node-name", "far"));
+        DaemonClient a = daemon.client();
+        DaemonClient b = other.client();
+        String token = b.post("/1.0/trust/tokens", java.util.Map.of()).json().get("token").asText();
+        ApiResponse added = a.post("/1.0/remotes", java.util.Map.of("name", "far", "address", "127.0.0.1:" + portB,
+                "token", token));
+        assertEquals(201, added.status(), added.body());
+        assertEquals(1, a.get("/1.0/trust").json().size());
+        assertEquals(1, b.get("/1.0/trust").json().size(), "paired both ways");
+
+        ApiResponse removed = a.send("DELETE", "/1.0/remotes/far", null);
+        assertEquals(200, removed.status(), removed.body());
+        assertTrue(removed.json().path("otherSideToo").asBoolean(), removed.body());
+        assertEquals(0, a.get("/1.0/trust").json().size());
+        assertEquals(0, b.get("/1.0/trust").json().size(), "the other side took back its trust too");
+        assertEquals(0, a.get("/1.0/remotes").json().size());
+
+        // paired again, then the other side is down: forgotten here all the same, and said so
+        token = b.post("/1.0/trust/tokens", java.util.Map.of()).json().get("token").asText();
+        assertEquals(201, a.post("/1.0/remotes", java.util.Map.of("name", "far", "address", "127.0.0.1:" + portB,
+                "token", token)).status());
+        other.process.close();
+        removed = a.send("DELETE", "/1.0/remotes/far", null);
+        assertEquals(200, removed.status(), removed.body());
+        assertFalse(removed.json().path("otherSideToo").asBoolean(), removed.body());
+        assertTrue(removed.json().path("detail").asText().contains("may still trust"), removed.body());
+        assertEquals(0, a.get("/1.0/remotes").json().size());
+    }
 }

@@ -61,20 +61,62 @@ final class RemoteCommands extends GroupCommand {
         }
     }
 
-    @Command(name = "remove", aliases = "rm", mixinStandardHelpOptions = true, description = "Forget a remote.")
+    @Command(name = "remove", aliases = "rm", mixinStandardHelpOptions = true,
+            description = {"Forget a remote and unpair: it is asked to stop trusting this daemon too.",
+                    "When it does not answer it is forgotten here all the same, and a warning says so."})
     static final class Remove extends BaseCommand {
         @Parameters(paramLabel = "NAME") String name;
+        @Mixin Format format;
 
         @Override
         int run(DaemonClient client) throws IOException {
-            client.delete(path("/1.0/remotes", name));
+            JsonNode r = client.delete(path("/1.0/remotes", name)).json();
+            if (format.json()) {
+                printJson(r);
+            } else if (r.path("otherSideToo").asBoolean()) {
+                out().println("Removed " + name + "; " + r.path("detail").asText());
+            } else {
+                out().println("Removed " + name + " here");
+                err().println("warning: " + r.path("detail").asText());
+                err().flush();
+            }
+            out().flush();
             return ExitCodes.OK;
         }
     }
 
-    @Command(name = "trust", mixinStandardHelpOptions = true, description = "Let other daemons pair with this one.",
-            subcommands = Token.class)
+    @Command(name = "trust", mixinStandardHelpOptions = true,
+            description = "Who may talk to this daemon over TLS: pair with tokens, list, revoke.",
+            subcommands = {Token.class, TrustList.class, Revoke.class})
     static final class Trust extends GroupCommand {
+    }
+
+    @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true,
+            description = "Every certificate this daemon trusts: paired daemons and clients, with their role.")
+    static final class TrustList extends BaseCommand {
+        @Mixin Format format;
+
+        @Override
+        int run(DaemonClient client) throws IOException {
+            return printTable(client.get("/1.0/trust").json(), format,
+                    new Table("NAME", "ROLE", "REMOTE", "ADDED", "FINGERPRINT"),
+                    t -> new Object[] {Fmt.text(t.path("name")), Fmt.text(t.path("role")), Fmt.text(t.path("remote")),
+                        Fmt.time(t.path("addedAt")), Fmt.text(t.path("fingerprint"))});
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = "Stop trusting a certificate (and forget the remotes that use it): its next call is refused.")
+    static final class Revoke extends BaseCommand {
+        @Parameters(paramLabel = "FINGERPRINT") String fingerprint;
+
+        @Override
+        int run(DaemonClient client) throws IOException {
+            client.delete(path("/1.0/trust", fingerprint));
+            out().println("Revoked " + fingerprint);
+            out().flush();
+            return ExitCodes.OK;
+        }
     }
 
     @Command(name = "token", mixinStandardHelpOptions = true,

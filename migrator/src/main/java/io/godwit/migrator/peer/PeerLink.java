@@ -10,6 +10,7 @@ import io.godwit.transfer.PeerClient;
 import io.godwit.transfer.PeerServer;
 import io.godwit.transfer.PeerService;
 import io.godwit.transfer.PeerSession;
+import io.godwit.transfer.CallReply;
 import io.godwit.transfer.TrustStore;
 import io.godwit.transfer.TrustedPeer;
 import java.io.IOException;
@@ -116,9 +117,36 @@ public final class PeerLink implements AutoCloseable {
                 .orElseThrow(() -> ApiException.notFound("remote", name));
     }
 
-    /** Forgets a remote and stops trusting its certificate. */
-    public void removeRemote(String name) throws Exception {
+    /** What removing a remote did: whether the other side took back its trust in us too, and if not why. */
+    public record Unpaired(String remote, boolean otherSideToo, String detail) {
+    }
+
+    /**
+     * Forgets a remote and stops trusting its certificate, after asking the remote to stop trusting
+     * ours (a pairing is made on both sides, so it is taken back on both). A remote that does not
+     * answer is still forgotten here; the result says that it may still trust this daemon.
+     */
+    public Unpaired removeRemote(String name) throws Exception {
         RemoteRecord r = remote(name);
+        boolean both = false;
+        String detail;
+        try {
+            CallReply reply = session(name).call(PairingCalls.UNPAIR, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    java.time.Duration.ofSeconds(10));
+            both = reply.status() == 200;
+            detail = both ? name + " no longer trusts this daemon either"
+                    : name + " refused to unpair (" + reply.status() + " " + reply.error() + "): it may still trust this"
+                            + " daemon; revoke it there with `godwit trust revoke`";
+        } catch (Exception e) {
+            detail = name + " did not answer (" + e.getMessage() + "): it may still trust this daemon; revoke it there"
+                    + " with `godwit trust revoke " + identity.fingerprint() + "`";
+        }
+        forgetRemote(name, r);
+        LOG.info("removed remote " + name + ": " + detail);
+        return new Unpaired(name, both, detail);
+    }
+
+    private void forgetRemote(String name, RemoteRecord r) throws Exception {
         PeerSession s = sessions.remove(name);
         if (s != null) {
             s.close();
@@ -171,7 +199,7 @@ public final class PeerLink implements AutoCloseable {
         }
         for (RemoteRecord r : catalog.remotes()) {
             if (io.godwit.transfer.Fingerprints.normalize(r.fingerprint()).equals(fp)) {
-                removeRemote(r.name());
+                forgetRemote(r.name(), r); // revoked: it is not asked anything any more
             }
         }
         if (!trust.revoke(fp) && trust.get(fp).isPresent()) {

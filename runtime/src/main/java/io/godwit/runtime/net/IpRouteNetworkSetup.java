@@ -69,6 +69,15 @@ public final class IpRouteNetworkSetup implements NetworkSetup {
     }
 
     @Override
+    public void readdress(int pid, BridgeConfig config) throws IOException {
+        validate(config);
+        // flushing the old address takes the routes through it: the default route is put back
+        ipIn(pid, "addr", "flush", "dev", CONTAINER_IF, "scope", "global");
+        ipIn(pid, "addr", "add", config.addressCidr(), "dev", CONTAINER_IF);
+        ipIn(pid, "route", "replace", "default", "via", config.gateway());
+    }
+
+    @Override
     public void detach(BridgeAttachment attachment) throws IOException {
         deleteLinkIfPresent(attachment.hostIf());
     }

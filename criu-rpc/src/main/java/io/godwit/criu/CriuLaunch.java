@@ -13,6 +13,9 @@ import java.util.Map;
  * Some hypervisors never deliver that trap and every dump or restore then hangs for ever.
  * CRIU's fault-injection id 130 (FI_NO_BREAKPOINTS) makes it stop tasks with PTRACE_SYSCALL
  * instead: a little slower, correct everywhere.
+ *
+ * <p>Sockets: every criu also gets {@link SockoptShim} preloaded (LD_PRELOAD), without which CRIU
+ * 4.1 cannot dump a TCP or UDP socket on Linux 6.16 and later.
  */
 public record CriuLaunch(boolean hardwareBreakpoints, Duration stallTimeout) {
     /** CRIU reads its fault injection from this variable (criu/fault-injection.c). */
@@ -40,9 +43,20 @@ public record CriuLaunch(boolean hardwareBreakpoints, Duration stallTimeout) {
         return new CriuLaunch(hardwareBreakpoints, timeout);
     }
 
-    /** What to add to criu's environment (empty when CRIU's defaults do). */
+    /** The dynamic loader's variable that loads {@link SockoptShim} into criu. */
+    public static final String PRELOAD_VARIABLE = "LD_PRELOAD";
+
+    /** What to add to criu's environment: CRIU_FAULT where breakpoints are off, LD_PRELOAD of the shim. */
     public Map<String, String> extraEnvironment() {
-        return hardwareBreakpoints ? Map.of() : Map.of(FAULT_VARIABLE, NO_BREAKPOINTS);
+        Map<String, String> env = new HashMap<>();
+        if (!hardwareBreakpoints) {
+            env.put(FAULT_VARIABLE, NO_BREAKPOINTS);
+        }
+        java.nio.file.Path shim = SockoptShim.path();
+        if (shim != null) {
+            env.put(PRELOAD_VARIABLE, shim.toString());
+        }
+        return Map.copyOf(env);
     }
 
     /**
@@ -52,7 +66,12 @@ public record CriuLaunch(boolean hardwareBreakpoints, Duration stallTimeout) {
     public Map<String, String> environment() {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.remove(FAULT_VARIABLE);
+        String ownPreload = env.get(PRELOAD_VARIABLE);
         env.putAll(extraEnvironment());
+        if (ownPreload != null && !ownPreload.isBlank() && env.containsKey(PRELOAD_VARIABLE)
+                && !ownPreload.equals(env.get(PRELOAD_VARIABLE))) {
+            env.put(PRELOAD_VARIABLE, env.get(PRELOAD_VARIABLE) + ":" + ownPreload);
+        }
         return env;
     }
 }

@@ -63,6 +63,6 @@ class StallTest {
     void theHostDecisionReachesCriuEnvironment() {
         assertEquals("130", CriuLaunch.defaults().withHardwareBreakpoints(false).environment().get("CRIU_FAULT"));
         assertNull(CriuLaunch.defaults().environment().get("CRIU_FAULT"), "breakpoints on: no fault injection");
-        assertEquals(List.of(), List.copyOf(CriuLaunch.defaults().extraEnvironment().keySet()));
+        assertNull(CriuLaunch.defaults().extraEnvironment().get("CRIU_FAULT"));
     }
 }

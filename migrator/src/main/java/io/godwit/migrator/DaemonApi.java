@@ -455,13 +455,15 @@ final class DaemonApi {
     // --- warm starts -------------------------------------------------------------------
 
     /**
-     * Starts N new containers from one checkpoint, concurrently, each with its own rootfs copy, name
-     * and cgroup. Names: NAME when count is 1, else NAME-1..NAME-N. Any name taken is a 409 up front.
+     * Starts N new containers from one checkpoint, concurrently, each with its own rootfs copy, name,
+     * cgroup and identity (host name = its name; "addresses", one CIDR per clone, when the template
+     * was bridged; /run/godwit/restored: see CloneIdentity). Names: NAME when count is 1, else
+     * NAME-1..NAME-N. Any name taken is a 409 up front.
      */
     private Object warmStart(String name, JsonNode body) throws Exception {
         for (var it = body.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!List.of("name", "from", "count").contains(f)) {
+            if (!List.of("name", "from", "count", "addresses").contains(f)) {
                 throw ApiException.badRequest("unknown field '" + f + "'");
             }
         }
@@ -485,9 +487,15 @@ final class DaemonApi {
                 throw ApiException.conflict("container " + n + " already exists");
             }
         }
+        List<String> addresses = cloneAddresses(body.get("addresses"), names.size());
+        List<io.godwit.migrator.checkpoint.CloneIdentity> clones = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            clones.add(io.godwit.migrator.checkpoint.CloneIdentity.fresh(names.get(i), rec.container(), rec.id(),
+                    addresses == null ? null : addresses.get(i)));
+        }
         Operation op = operations.start("warm-start", name, o -> {
             long start = System.nanoTime();
-            Map<String, Throwable> failures = checkpoints.launchClones(rec, names, o);
+            Map<String, Throwable> failures = checkpoints.launchClones(rec, clones, o);
             List<String> ok = names.stream().filter(n -> !failures.containsKey(n)).toList();
             List<String> failed = failures.entrySet().stream()
                     .map(e -> e.getKey() + ": " + io.godwit.migrator.api.HttpApiHandler.describe(e.getValue())).toList();
@@ -499,6 +507,28 @@ final class DaemonApi {
                     "elapsedMs", (System.nanoTime() - start) / 1_000_000);
         });
         return Reply.accepted(op);
+    }
+
+    /** "addresses": null, or one distinct IPv4 CIDR per clone. */
+    private static List<String> cloneAddresses(JsonNode node, int count) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isArray() || node.size() != count) {
+            throw ApiException.badRequest("'addresses' must be an array of " + count + " CIDRs, one per clone");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode a : node) {
+            String cidr = a.asText("");
+            if (!a.isTextual() || !cidr.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}")) {
+                throw ApiException.badRequest("'addresses': '" + a + "' is not an IPv4 CIDR like 10.0.3.2/24");
+            }
+            if (out.contains(cidr)) {
+                throw ApiException.badRequest("'addresses': " + cidr + " is given twice: clones need their own");
+            }
+            out.add(cidr);
+        }
+        return out;
     }
 
     // --- schedules ---------------------------------------------------------------------

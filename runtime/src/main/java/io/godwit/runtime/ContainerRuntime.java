@@ -818,6 +818,49 @@ public final class ContainerRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes a file into a CREATED container's rootfs before it first runs (a warm start's
+     * /run/godwit/restored), never following a link of the rootfs; see {@link RootfsFiles}.
+     */
+    public void placeFile(String name, String containerPath, byte[] content) throws IOException {
+        synchronized (lock(name)) {
+            StateStore s = existing(name);
+            ContainerState st = state(name);
+            if (st.status() != Status.CREATED || restores.containsKey(name)) {
+                throw badState(name, st.status(), "write " + containerPath + " into its rootfs");
+            }
+            Path rootfs = openRootfs(name, s).path();
+            try {
+                RootfsFiles.write(rootfs, containerPath, content);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new ContainerException(name, "write " + containerPath + " into its rootfs", e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * A restored tree that does not run yet (CRIU's post-restore) takes the identity of its spec: the
+     * host name and, bridged, the address. CRIU put back the ones of the checkpoint, which for a warm
+     * start are the template's: without this every clone would answer to the template's name and
+     * address. Listening sockets bound to any address keep working; one bound to the old address no
+     * longer receives anything.
+     */
+    public void takeIdentity(String name, int restoredPid) throws IOException {
+        ContainerSpec spec = existing(name).readSpec();
+        try {
+            HostCommand.run(List.of("nsenter", "--target", Integer.toString(restoredPid), "--uts",
+                    "hostname", spec.hostname()), Duration.ofSeconds(30));
+            if (spec.network().bridgeMode() && config.network() != null) {
+                NetworkSpec n = spec.network();
+                config.network().readdress(restoredPid, new BridgeConfig(n.bridge(), n.address(), n.gateway()));
+            }
+        } catch (IOException e) {
+            throw new ContainerException(name, "give the restored tree (pid " + restoredPid + ") its host name "
+                    + spec.hostname() + (spec.network().bridgeMode() ? " and address " + spec.network().address() : ""),
+                    e.getMessage(), e);
+        }
+    }
+
     private static String criuBinary() {
         return System.getProperty("godwit.criu", "criu");
     }

@@ -42,6 +42,10 @@ public record ContainerSpec(String image, List<String> command, Map<String, Stri
         return new ContainerSpec(image, command, env, cwd, hostname, mounts, newLimits, network, security);
     }
 
+    public ContainerSpec withHostname(String newHostname) {
+        return new ContainerSpec(image, command, env, cwd, newHostname, mounts, limits, network, security);
+    }
+
     public ContainerSpec withNetwork(NetworkSpec newNetwork) {
         return new ContainerSpec(image, command, env, cwd, hostname, mounts, limits, newNetwork, security);
     }

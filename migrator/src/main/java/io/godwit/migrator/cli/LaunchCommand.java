@@ -48,7 +48,7 @@ final class LaunchCommand extends BaseCommand {
     Integer pids;
     @Option(names = "--network", paramLabel = "MODE", description = "none (default) or bridge.")
     String network;
-    @Option(names = "--address", paramLabel = "CIDR", description = "Address with bridge networking, e.g. 10.77.0.5/24.")
+    @Option(names = "--address", paramLabel = "CIDR", description = "Address with bridge networking, e.g. 10.77.0.5/24; with --from, one per clone, comma-separated.")
     String address;
     @Option(names = "--gateway", paramLabel = "IP", description = "Default gateway with bridge networking.")
     String gateway;
@@ -283,6 +283,10 @@ final class LaunchCommand extends BaseCommand {
         body.put("name", newName);
         body.put("from", DaemonClient.body("container", source, "checkpoint", checkpoint));
         body.put("count", count == null ? 1 : count);
+        if (address != null) {
+            // a bridged template's clones each need their own: --address A1,A2,... (one per clone)
+            body.put("addresses", List.of(address.split(",")));
+        }
         JsonNode op = client.post("/1.0/containers", body).json();
         if (noWait) {
             return printOperationStarted(op, format);

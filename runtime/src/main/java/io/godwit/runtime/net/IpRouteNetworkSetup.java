@@ -46,6 +46,7 @@ public final class IpRouteNetworkSetup implements NetworkSetup {
             ipIn(initPid, "link", "set", CONTAINER_IF, "up");
             ipIn(initPid, "link", "set", "lo", "up");
             ipIn(initPid, "route", "replace", "default", "via", config.gateway());
+            forgetNeighbour(config);
         } catch (IOException | RuntimeException e) {
             // Deleting one end deletes the pair, wherever the other end went.
             HostCommand.Result undo = tryIp("link", "del", hostIf);
@@ -65,7 +66,27 @@ public final class IpRouteNetworkSetup implements NetworkSetup {
         ensureBridge(config.bridge(), config.gateway() + "/" + prefix);
         ip("link", "set", hostIf, "master", config.bridge());
         ip("link", "set", hostIf, "up");
+        forgetNeighbour(config);
         return new BridgeAttachment(containerName, config.bridge(), hostIf, CONTAINER_IF, config.addressCidr());
+    }
+
+    /**
+     * The host may still hold a neighbour entry for this address with the MAC of an earlier holder
+     * (a deleted container, a clone before): it would send there for seconds (until the entry's
+     * delay and probes run out) before it asks again. Forget it; no entry is fine.
+     */
+    private static void forgetNeighbour(BridgeConfig config) throws IOException {
+        String address = IPV4_CIDR.matcher(config.addressCidr()).replaceAll("$1");
+        tryIp("neigh", "flush", "to", address, "dev", config.bridge());
+    }
+
+    @Override
+    public void readdress(int pid, BridgeConfig config) throws IOException {
+        validate(config);
+        // flushing the old address takes the routes through it: the default route is put back
+        ipIn(pid, "addr", "flush", "dev", CONTAINER_IF, "scope", "global");
+        ipIn(pid, "addr", "add", config.addressCidr(), "dev", CONTAINER_IF);
+        ipIn(pid, "route", "replace", "default", "via", config.gateway());
     }
 
     @Override

@@ -22,6 +22,12 @@ public interface NetworkSetup {
      */
     BridgeAttachment adoptRestored(String containerName, BridgeConfig config) throws IOException;
 
+    /**
+     * Inside the network namespace of {@code pid} (a restored clone that does not run yet): eth0's
+     * addresses replaced by {@code config.address()}, and the default route via the gateway again.
+     */
+    void readdress(int pid, BridgeConfig config) throws IOException;
+
     /** The name of a container's host-side veth end; CRIU restores the pair under it. */
     String hostInterfaceName(String containerName);
 

@@ -30,18 +30,17 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ApiValidationEndToEndTest {
-    private Path dir;
+    private TestDaemon node;
     private DaemonProcess daemon;
     private DaemonClient api;
 
     @BeforeAll
     void startDaemon() throws Exception {
-        dir = TestHosts.runDir("godwit-e2e");
-        daemon = new DaemonProcess(dir).start();
+        node = TestDaemon.inNewDir();
+        node.start(java.util.List.of());
+        daemon = node.process;
         api = daemon.client();
-        ApiResponse img = api.post("/1.0/images", Map.of("alias", "busybox",
-                "path", Path.of(System.getProperty("godwit.testfs"), "rootfs").toString()));
-        assertEquals(201, img.status(), img.body());
+        TestContainers.importBusybox(api);
         ApiResponse c = api.post("/1.0/containers", Map.of("name", "steady",
                 "spec", Map.of("image", "busybox", "command", List.of("/bin/sleep", "3600"))));
         assertEquals(201, c.status(), c.body());
@@ -49,13 +48,8 @@ class ApiValidationEndToEndTest {
 
     @AfterAll
     void cleanUp() throws Exception {
-        try {
-            for (JsonNode c : api.get("/1.0/containers").json()) {
-                api.send("DELETE", "/1.0/containers/" + c.get("name").asText() + "?force=true", null);
-            }
-        } finally {
-            daemon.close();
-            new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).inheritIO().start().waitFor();
+        if (node != null) {
+            node.close();
         }
     }
 

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class WarmJvmEndToEndTest {
     private static final Duration ANSWER_BOUND = Duration.ofSeconds(180);
     private static final Duration OPERATION_BOUND = Duration.ofSeconds(600);
-    private Path dir;
+    private TestDaemon node;
     private DaemonProcess daemon;
     private DaemonClient api;
 
@@ -36,8 +36,9 @@ class WarmJvmEndToEndTest {
         Path jvmfs = Path.of(System.getProperty("godwit.testfs")).resolveSibling("jvmfs").resolve("rootfs");
         assertTrue(Files.isExecutable(jvmfs.resolve("opt/java/bin/java")), "no JVM test rootfs at " + jvmfs
                 + ": run scripts/build (scripts/jvmfs)");
-        dir = TestHosts.runDir("godwit-e2e");
-        daemon = new DaemonProcess(dir).start();
+        node = TestDaemon.inNewDir();
+        node.start(java.util.List.of());
+        daemon = node.process;
         api = daemon.client();
         ApiResponse img = api.post("/1.0/images", Map.of("alias", "jvm", "path", jvmfs.toString()));
         assertEquals(201, img.status(), img.body());
@@ -45,13 +46,8 @@ class WarmJvmEndToEndTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        try {
-            for (JsonNode c : api.get("/1.0/containers").json()) {
-                api.send("DELETE", "/1.0/containers/" + c.get("name").asText() + "?force=true", null);
-            }
-        } finally {
-            daemon.close();
-            new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).inheritIO().start().waitFor();
+        if (node != null) {
+            node.close();
         }
     }
 

@@ -257,9 +257,41 @@ final class LaunchCommand extends BaseCommand {
         return m;
     }
 
+    /** The options a warm start cannot honour: a clone runs as its checkpoint was made. */
+    private List<String> notForWarmStarts() {
+        List<String> given = new ArrayList<>();
+        if (memory != null) given.add("--memory");
+        if (cpus != null) given.add("--cpus");
+        if (pids != null) given.add("--pids");
+        if (network != null) given.add("--network");
+        if (gateway != null) given.add("--gateway");
+        if (bridge != null) given.add("--bridge");
+        if (!volumes.isEmpty()) given.add("--volume");
+        if (!env.isEmpty()) given.add("--env");
+        if (cwd != null) given.add("--cwd");
+        if (hostname != null) given.add("--hostname");
+        if (noStart) given.add("--no-start");
+        if (!capAdd.isEmpty()) given.add("--cap-add");
+        if (!capDrop.isEmpty()) given.add("--cap-drop");
+        if (!securityOpts.isEmpty()) given.add("--security-opt");
+        if (user != null) given.add("--user");
+        if (!groupAdd.isEmpty()) given.add("--group-add");
+        if (readOnly) given.add("--read-only");
+        if (!tmpfs.isEmpty()) given.add("--tmpfs");
+        return given;
+    }
+
     private int warmStart(DaemonClient client) throws IOException {
         if (args.size() != 1) {
             throw usage("launch --from NAME[/CHECKPOINT] takes exactly one NEWNAME (no image, no command)");
+        }
+        List<String> ignored = notForWarmStarts();
+        if (!ignored.isEmpty()) {
+            // refused rather than dropped: a clone is its checkpoint's process tree, with its limits,
+            // environment, mounts and confinement; only its name, host name and address are its own
+            throw usage(String.join(", ", ignored) + (ignored.size() == 1 ? " does" : " do")
+                    + " not apply to a warm start: a clone runs as its checkpoint was made (only --count,"
+                    + " --address and the new name are its own)");
         }
         if (count != null && count < 1) {
             throw usage("--count must be at least 1");

@@ -229,6 +229,15 @@ class CliCommandsTest {
     }
 
     @Test
+    void aWarmStartRefusesTheOptionsItCannotHonour() {
+        CliRunner.Result r = godwit("launch", "--from", "c1/20260101-000000-abcdef", "clone", "--memory", "10M",
+                "-e", "X=1", "-v", "/srv:/srv");
+        assertEquals(2, r.code(), r::toString);
+        assertTrue(r.err().contains("--memory, --volume, --env do not apply to a warm start"), r::toString);
+        assertTrue(daemon.requests.isEmpty(), "nothing was sent");
+    }
+
+    @Test
     void execKilledAtItsTimeoutSaysSoAndExits124() throws IOException {
         daemon.on("POST", "/1.0/containers/c1/exec?stream=true", Reply.chunked("application/x-ndjson",
                 "{\"exitCode\":-1,\"timedOut\":true}\n"));

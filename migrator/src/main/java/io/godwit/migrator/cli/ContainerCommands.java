@@ -62,9 +62,10 @@ final class ContainerCommands {
             kv.add(new String[] {"Cwd", Fmt.text(s.path("cwd"))});
             kv.add(new String[] {"Hostname", Fmt.text(s.path("hostname"))});
             JsonNode l = s.path("limits");
-            kv.add(new String[] {"Limits", "memory " + Fmt.bytes(l.path("memoryBytes"))
-                    + ", cpu " + (l.path("cpuMillis").isNumber() ? l.get("cpuMillis").asLong() / 1000.0 + " CPUs" : "-")
-                    + ", pids " + Fmt.text(l.path("pids"))});
+            // 0 (or absent) is no limit, and is said so rather than "memory 0B, cpu 0.0 CPUs, pids 0"
+            kv.add(new String[] {"Limits", "memory " + (l.path("memoryBytes").asLong(0) > 0 ? Fmt.bytes(l.path("memoryBytes")) : "unlimited")
+                    + ", cpu " + (l.path("cpuMillis").asLong(0) > 0 ? l.get("cpuMillis").asLong() / 1000.0 + " CPUs" : "unlimited")
+                    + ", pids " + (l.path("pids").asLong(0) > 0 ? Fmt.text(l.path("pids")) : "unlimited")});
             JsonNode n = s.path("network");
             kv.add(new String[] {"Network", n.isMissingNode() ? "none" : Fmt.text(n.path("mode"))
                     + (n.hasNonNull("address") ? " " + n.get("address").asText() : "")

@@ -104,8 +104,30 @@ final class LaunchCommand extends BaseCommand {
         } else {
             out().printf("Launched %s (%s%s)%n", Fmt.text(c.path("name")), Fmt.text(c.path("status")),
                     c.path("pid").asLong(0) > 0 ? ", pid " + c.path("pid").asLong() : "");
+            out().flush();
         }
-        return ExitCodes.OK;
+        return diedAtOnce(c);
+    }
+
+    /**
+     * A container that was started and has already ended badly (killed by its memory limit, a command
+     * that does not exist) is no successful launch: say so and exit 1. One that ended with 0 did its work.
+     */
+    private int diedAtOnce(JsonNode c) {
+        JsonNode exit = c.path("exit");
+        if (noStart || "RUNNING".equals(c.path("status").asText()) || exit.isMissingNode() || exit.isNull()) {
+            return ExitCodes.OK;
+        }
+        int code = exit.path("exitCode").asInt(0);
+        int signal = exit.path("signal").asInt(0);
+        if (code == 0 && signal == 0) {
+            return ExitCodes.OK;
+        }
+        err().println("godwit: " + Fmt.text(c.path("name")) + " stopped at once ("
+                + (signal != 0 ? "killed by signal " + signal + (signal == 9 ? ", e.g. by its memory limit" : "")
+                        : "exit code " + code) + "): see `godwit logs " + Fmt.text(c.path("name")) + "`");
+        err().flush();
+        return ExitCodes.FAILED;
     }
 
     /** The spec object of docs/API.md; fields not given are left out so the daemon's defaults apply. */

@@ -229,6 +229,19 @@ class CliCommandsTest {
     }
 
     @Test
+    void aLaunchWhoseContainerWasKilledAtOnceFails() throws IOException {
+        daemon.on("POST", "/1.0/containers", Reply.json(201, """
+                {"name": "tiny", "status": "STOPPED", "exit": {"exitCode": 137, "signal": 9}}"""));
+        CliRunner.Result r = godwit("launch", "busybox", "tiny", "--memory", "1k", "--", "/bin/memwriter", "64");
+        assertEquals(1, r.code(), r::toString);
+        assertTrue(r.err().contains("tiny stopped at once (killed by signal 9, e.g. by its memory limit)"), r::toString);
+
+        daemon.on("POST", "/1.0/containers", Reply.json(201, """
+                {"name": "once", "status": "STOPPED", "exit": {"exitCode": 0, "signal": 0}}"""));
+        assertEquals(0, godwit("launch", "busybox", "once", "--", "true").code(), "a command that did its work");
+    }
+
+    @Test
     void aWarmStartRefusesTheOptionsItCannotHonour() {
         CliRunner.Result r = godwit("launch", "--from", "c1/20260101-000000-abcdef", "clone", "--memory", "10M",
                 "-e", "X=1", "-v", "/srv:/srv");
@@ -422,7 +435,7 @@ class CliCommandsTest {
         assertEquals(0, r.code(), r::toString);
         String out = r.out().replaceAll(" +", " "); // the key column is as wide as the longest key
         assertTrue(out.contains("Status: RUNNING"), r.out());
-        assertTrue(out.contains("Limits: memory 64.0MiB, cpu 0.5 CPUs, pids -"), r.out());
+        assertTrue(out.contains("Limits: memory 64.0MiB, cpu 0.5 CPUs, pids unlimited"), r.out());
         assertTrue(out.contains("Mount: /srv -> /data (ro)"), r.out());
         assertTrue(out.contains("CPU time: 1.50s"), r.out());
     }

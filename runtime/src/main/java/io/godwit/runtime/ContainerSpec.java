@@ -60,14 +60,15 @@ public record ContainerSpec(String image, List<String> command, Map<String, Stri
     }
 
     /**
-     * Fills the defaults: cwd "/", hostname = container name, PATH, no limits, network none, and the
-     * default confinement (see {@link SecuritySpec#withDefaults()}).
+     * Fills the defaults: cwd "/", hostname = container name (with '_', which a container name may
+     * have and a host name may not, as '-'), PATH, no limits, network none, and the default
+     * confinement (see {@link SecuritySpec#withDefaults()}).
      */
     public ContainerSpec withDefaults(String containerName) {
         Map<String, String> e = new LinkedHashMap<>(env);
         e.putIfAbsent("PATH", DEFAULT_PATH);
         return new ContainerSpec(image, command, e, cwd == null ? "/" : cwd,
-                hostname == null ? containerName : hostname, mounts,
+                hostname == null ? containerName.replace('_', '-') : hostname, mounts,
                 limits == null ? ResourceLimits.NONE : limits, network == null ? NetworkSpec.NONE : network,
                 (security == null ? SecuritySpec.DEFAULT : security).withDefaults());
     }

@@ -21,6 +21,9 @@ class ContainerSpecTest {
         ContainerSpec d = ContainerSpec.of("testfs", List.of("x")).withDefaults("box");
         assertEquals("/", d.cwd());
         assertEquals("box", d.hostname());
+        ContainerSpec underscored = ContainerSpec.of("testfs", List.of("x")).withDefaults("web_1");
+        assertEquals("web-1", underscored.hostname(), "a container name may have '_', a host name may not");
+        underscored.validate();
         assertEquals("none", d.network().mode());
         assertEquals(ContainerSpec.DEFAULT_PATH, d.env().get("PATH"));
     }

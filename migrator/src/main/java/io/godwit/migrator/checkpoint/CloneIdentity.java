@@ -57,7 +57,7 @@ public record CloneIdentity(String name, String source, String checkpoint, Strin
             throw new IllegalArgumentException("checkpoint " + checkpoint + " is of a container without bridge"
                     + " networking (" + source + "): 'addresses' has nothing to apply to");
         }
-        ContainerSpec spec = template.withHostname(name);
+        ContainerSpec spec = template.withHostname(name.replace('_', '-')); // a host name has no '_'
         return address == null ? spec
                 : spec.withNetwork(new NetworkSpec(net.mode(), net.bridge(), address, net.gateway()));
     }

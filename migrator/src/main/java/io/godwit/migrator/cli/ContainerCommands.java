@@ -163,16 +163,30 @@ final class ContainerCommands {
     }
 
     @Command(name = "delete", aliases = "rm", mixinStandardHelpOptions = true,
-            description = "Delete a container (refused while it runs, unless --force).")
+            description = "Delete containers (each refused while it runs, unless --force); the others go on.")
     static final class Delete extends BaseCommand {
-        @Parameters(paramLabel = "NAME") String name;
+        @Parameters(paramLabel = "NAME", arity = "1..*") List<String> names;
         @Option(names = {"-f", "--force"}, description = "Kill it first if it is running.")
         boolean force;
 
+        /** Each name in turn; one that cannot be deleted is said and the others are still deleted. */
         @Override
         int run(DaemonClient client) throws IOException {
-            client.delete(containerPath(name) + (force ? "?force=true" : ""));
-            return ExitCodes.OK;
+            if (names.size() == 1) {
+                client.delete(containerPath(names.get(0)) + (force ? "?force=true" : ""));
+                return ExitCodes.OK;
+            }
+            int exit = ExitCodes.OK;
+            for (String name : names) {
+                try {
+                    client.delete(containerPath(name) + (force ? "?force=true" : ""));
+                } catch (ApiException e) {
+                    err().println("godwit: " + name + ": " + e.getMessage());
+                    err().flush();
+                    exit = ExitCodes.forStatus(e.status());
+                }
+            }
+            return exit;
         }
     }
 

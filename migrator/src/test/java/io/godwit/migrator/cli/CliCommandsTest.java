@@ -242,6 +242,17 @@ class CliCommandsTest {
     }
 
     @Test
+    void deleteTakesSeveralNamesAndGoesOnPastOneThatFails() {
+        daemon.on("DELETE", "/1.0/containers/a", Reply.json("{}"));
+        daemon.on("DELETE", "/1.0/containers/b", Reply.error(409, "container b is running: stop it or --force"));
+        daemon.on("DELETE", "/1.0/containers/c", Reply.json("{}"));
+        CliRunner.Result r = godwit("delete", "a", "b", "c");
+        assertEquals(4, r.code(), r::toString);
+        assertTrue(r.err().contains("b: container b is running"), r::toString);
+        assertEquals(1, daemon.requests("DELETE", "/1.0/containers/c").size(), "c deleted after b failed");
+    }
+
+    @Test
     void aWarmStartRefusesTheOptionsItCannotHonour() {
         CliRunner.Result r = godwit("launch", "--from", "c1/20260101-000000-abcdef", "clone", "--memory", "10M",
                 "-e", "X=1", "-v", "/srv:/srv");

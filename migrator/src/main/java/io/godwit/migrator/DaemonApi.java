@@ -340,9 +340,23 @@ final class DaemonApi {
         String name = name(r);
         Path log = runtime.logFile(name);
         boolean follow = r.queryFlag("follow");
+        String tailParam = r.queryOr("tail", null);
+        Integer tail = null;
+        if (tailParam != null) {
+            try {
+                tail = Integer.parseInt(tailParam);
+            } catch (NumberFormatException e) {
+                tail = -1;
+            }
+            if (tail < 0) {
+                throw ApiException.badRequest("'tail' must be a number of lines (0 or more), not '" + tailParam + "'");
+            }
+        }
+        long from = tail != null && Files.exists(log) ? LogTail.startOfLastLines(log, tail) : 0;
         return new StreamReply("text/plain; charset=utf-8", out -> {
             byte[] buf = new byte[64 * 1024];
             try (InputStream in = Files.exists(log) ? Files.newInputStream(log) : InputStream.nullInputStream()) {
+                in.skipNBytes(Math.min(from, Files.exists(log) ? Files.size(log) : 0));
                 while (true) {
                     int n = in.read(buf);
                     if (n > 0) {

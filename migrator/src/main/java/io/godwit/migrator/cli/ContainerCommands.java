@@ -100,15 +100,22 @@ final class ContainerCommands {
         @Parameters(paramLabel = "NAME") String name;
         @Option(names = {"-f", "--follow"}, description = "Keep printing new output until interrupted.")
         boolean follow;
+        @Option(names = {"-n", "--tail"}, paramLabel = "N", description = "Only the last N lines (then new ones with -f).")
+        Integer tail;
 
         @Override
         int run(DaemonClient client) throws IOException {
+            if (tail != null && tail < 0) {
+                throw usage("--tail wants a number of lines, 0 or more");
+            }
+            String query = tail == null ? "" : "tail=" + tail;
             if (!follow) {
-                out().print(client.get(containerPath(name, "logs")).body());
+                out().print(client.get(containerPath(name, "logs") + (query.isEmpty() ? "" : "?" + query)).body());
                 out().flush();
                 return ExitCodes.OK;
             }
-            try (DaemonClient.LineStream lines = client.stream(containerPath(name, "logs") + "?follow=true")) {
+            try (DaemonClient.LineStream lines = client.stream(containerPath(name, "logs") + "?follow=true"
+                    + (query.isEmpty() ? "" : "&" + query))) {
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                     out().println(line);
                     out().flush(); // a follower wants each line as it comes

@@ -242,6 +242,15 @@ class CliCommandsTest {
     }
 
     @Test
+    void logsTailAsksForTheLastLines() {
+        daemon.on("GET", "/1.0/containers/c1/logs?tail=2", Reply.chunked("text/plain", "8\n9\n"));
+        CliRunner.Result r = godwit("logs", "c1", "--tail", "2");
+        assertEquals(0, r.code(), r::toString);
+        assertEquals("8\n9\n", r.out());
+        assertEquals(2, godwit("logs", "c1", "--tail", "-1").code(), "a negative count is a usage error");
+    }
+
+    @Test
     void deleteTakesSeveralNamesAndGoesOnPastOneThatFails() {
         daemon.on("DELETE", "/1.0/containers/a", Reply.json("{}"));
         daemon.on("DELETE", "/1.0/containers/b", Reply.error(409, "container b is running: stop it or --force"));

@@ -301,8 +301,9 @@ class MoveEndToEndTest {
     @Test
     void aRevokedCertificateIsRefused() throws Exception {
         hosts.launch("a", "job", "/bin/counter", "50");
-        // b forgets a: a's certificate is no longer trusted there.
-        assertEquals(200, hosts.b().send("DELETE", "/1.0/remotes/hosta", null).status());
+        // b revokes a's certificate, on b alone (`remote rm` would unpair both sides): a still knows b
+        String aFingerprint = hosts.a().get("/1.0").json().get("fingerprint").asText();
+        assertEquals(200, hosts.b().send("DELETE", "/1.0/trust/" + aFingerprint, null).status());
         try {
             JsonNode op = hosts.awaitOperation("a", hosts.startMove("job", "hostb", "cold", null));
             assertEquals("failure", op.get("status").asText(), op.toString());

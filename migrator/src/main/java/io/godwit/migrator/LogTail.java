@@ -18,13 +18,11 @@ final class LogTail {
 
     /** The byte offset at which the last {@code lines} lines of file begin (0 when it has fewer). */
     static long startOfLastLines(Path file, int lines) throws IOException {
-        if (lines <= 0) {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                return ch.size();
-            }
-        }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long end = ch.size();
+            if (lines <= 0) {
+                return end;
+            }
             // a last line without its newline is a line too; a final newline ends the last line
             int newlinesWanted = lines;
             long pos = end;

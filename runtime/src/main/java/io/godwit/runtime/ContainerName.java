@@ -20,4 +20,12 @@ public final class ContainerName {
         }
         return name;
     }
+
+    /**
+     * The host name a container of this name gets unless its spec says otherwise: the name, with
+     * '_' (which a container name may have and a host name may not) as '-'.
+     */
+    public static String defaultHostname(String name) {
+        return name.replace('_', '-');
+    }
 }

@@ -68,7 +68,7 @@ public record ContainerSpec(String image, List<String> command, Map<String, Stri
         Map<String, String> e = new LinkedHashMap<>(env);
         e.putIfAbsent("PATH", DEFAULT_PATH);
         return new ContainerSpec(image, command, e, cwd == null ? "/" : cwd,
-                hostname == null ? containerName.replace('_', '-') : hostname, mounts,
+                hostname == null ? ContainerName.defaultHostname(containerName) : hostname, mounts,
                 limits == null ? ResourceLimits.NONE : limits, network == null ? NetworkSpec.NONE : network,
                 (security == null ? SecuritySpec.DEFAULT : security).withDefaults());
     }

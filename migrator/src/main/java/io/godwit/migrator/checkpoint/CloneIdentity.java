@@ -2,6 +2,7 @@ package io.godwit.migrator.checkpoint;
 
 import io.godwit.criu.CriuNotifications;
 import io.godwit.runtime.ContainerRuntime;
+import io.godwit.runtime.ContainerName;
 import io.godwit.runtime.ContainerSpec;
 import io.godwit.runtime.NetworkSpec;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +58,7 @@ public record CloneIdentity(String name, String source, String checkpoint, Strin
             throw new IllegalArgumentException("checkpoint " + checkpoint + " is of a container without bridge"
                     + " networking (" + source + "): 'addresses' has nothing to apply to");
         }
-        ContainerSpec spec = template.withHostname(name.replace('_', '-')); // a host name has no '_'
+        ContainerSpec spec = template.withHostname(ContainerName.defaultHostname(name));
         return address == null ? spec
                 : spec.withNetwork(new NetworkSpec(net.mode(), net.bridge(), address, net.gateway()));
     }

@@ -21,6 +21,7 @@ public final class CriuClient {
     private final Supplier<CriuLaunch> launch;
     private volatile Consumer<CriuStalledException> stalledWithBreakpoints = e -> { };
     private volatile CriuFeatures features; // probed once: the kernel does not change under us
+    private volatile CriuPidRecord pids = CriuPidRecord.none();
 
     /** Uses {@code criu} from PATH, with CRIU's defaults. */
     public CriuClient() {
@@ -54,6 +55,17 @@ public final class CriuClient {
     public CriuClient onStalledWithBreakpoints(Consumer<CriuStalledException> listener) {
         this.stalledWithBreakpoints = listener == null ? e -> { } : listener;
         return this;
+    }
+
+    /** Notes every criu this client starts in pids, so that a daemon killed mid-call can stop them at its next start. */
+    public CriuClient recordPidsIn(CriuPidRecord pids) {
+        this.pids = pids == null ? CriuPidRecord.none() : pids;
+        return this;
+    }
+
+    /** Where this client notes the criu it starts; starters of other criu (lazy-pages) note theirs there too. */
+    public CriuPidRecord pidRecord() {
+        return pids;
     }
 
     private static Supplier<CriuLaunch> constant(CriuLaunch launch) {
@@ -196,6 +208,7 @@ public final class CriuClient {
         require(opts, Rpc.criu_req_type.PAGE_SERVER);
         Rpc.criu_resp resp = request(Rpc.criu_req_type.PAGE_SERVER, opts, CriuNotifications.NONE, CriuCancel.none(),
                 null, "page-server.log");
+        pids.started(resp.getPs().getPid()); // daemonized by criu: it outlives this call
         return new PageServer(resp.getPs().getPid(), resp.getPs().getPort());
     }
 
@@ -263,6 +276,7 @@ public final class CriuClient {
                     List<Integer> fds = opts == null ? List.of() : opts.jvmFdsToPass();
                     Path stderr = opts != null && opts.workDir() != null ? opts.workDir().resolve("criu-swrk.stderr") : null;
                     process = CriuProcess.spawn(criu, socket.peerFd(), fds, stderr, launch.environment());
+                    pids.started(process.pid());
                 } catch (IOException e) {
                     throw new CriuException(e.getMessage(), type.name(), 0, "", imagesDir, logFile, List.of(), e);
                 } finally {
@@ -278,6 +292,7 @@ public final class CriuClient {
                     if (!done) process.kill();
                     socket.close(); // without keep_open criu exits after its answer; EOF makes sure
                     process.waitFor();
+                    pids.ended(process.pid());
                 }
             }
         }

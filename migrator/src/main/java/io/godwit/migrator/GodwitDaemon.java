@@ -146,6 +146,11 @@ public final class GodwitDaemon implements Callable<Integer> {
             return 1;
         }
         RootPermissions.secure(config.root());
+        // Before anything else: a criu our killed predecessor left running may hold a container stopped.
+        io.godwit.criu.CriuPidRecord criuPids = io.godwit.criu.CriuPidRecord.in(config.root().resolve("run/criu"));
+        for (var left : criuPids.killLeftovers(Duration.ofSeconds(10))) {
+            LOG.warning("killed criu " + left.pid() + " left running by an earlier run of this daemon: " + left.commandLine());
+        }
         // In the background: the API serves at once, the first criu waits for the verdict.
         ProbedHost host = ProbedHost.start(CRIU, config.root(), settings.criuBreakpoints(), settings.criuStall());
         ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
@@ -165,7 +170,7 @@ public final class GodwitDaemon implements Callable<Integer> {
                         new IpRouteNetworkSetup()).withCriuEnvironment(host::criuEnvironment)
                         .withConsoleLog(settings.consoleLog()))) {
             int interrupted = catalog.failInterruptedOperations(Instant.now());
-            CriuClient criu = new CriuClient(CRIU, host::launch).onStalledWithBreakpoints(
+            CriuClient criu = new CriuClient(CRIU, host::launch).recordPidsIn(criuPids).onStalledWithBreakpoints(
                     stalled -> host.breakpointsStalled(stalled.request(), stalled.lastLine()));
             CheckpointService checkpoints = new CheckpointService(runtime, criu, catalog,
                     config.root().resolve("checkpoints"), config.root().resolve("tmp"));
@@ -192,16 +197,7 @@ public final class GodwitDaemon implements Callable<Integer> {
                     config.root().resolve("incoming"), node, peers, pageServers);
             int stale = incoming.discardStaleStaging();
             Duration idle = Duration.ofSeconds(Long.getLong("godwit.move.idleSeconds", 1800));
-            Thread.ofVirtual().name("incoming-reaper").start(() -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                    try {
-                        Thread.sleep(Math.min(idle.toMillis(), 30_000));
-                        incoming.discardIdle(idle);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            });
+            incoming.discardIdleEvery(idle);
             if (stale > 0) {
                 LOG.warning("discarded " + stale + " unfinished incoming moves");
             }

@@ -207,6 +207,48 @@ class MoveEndToEndTest {
         }
     }
 
+    /**
+     * The source dies after the target agreed to the move but before anything froze. Back up, it
+     * tells the target to forget the move: the name is free again there at once, not after the
+     * target's half hour of waiting for a source that went silent (the soak found moves refused
+     * for that reason).
+     */
+    @Test
+    void sourceDaemonKilledBeforeTheFreezeFreesTheNameOnTheTarget() throws Exception {
+        // 300 MB of rootfs changes: the copy while it runs takes long enough to kill a in it
+        hosts.launch("a", "fat", "/bin/sh", "-c", "head -c 300000000 /dev/urandom > /fat && exec /bin/counter 50");
+        awaitCountAbove("a", "fat", 3);
+        String id = hosts.startMove("fat", "hostb", "cold", null);
+        JsonNode at = hosts.awaitPhase("a", id, "rootfs-precopy");
+        assertEquals("rootfs-precopy", at.path("phase").asText(), "the move left its copy phase: " + at);
+        hosts.script("kill", "a");
+        hosts.script("start", "a");
+        hosts.awaitContainers("a", List.of("fat:RUNNING"));
+        awaitNoStaging("b");
+        JsonNode again = hosts.awaitOperation("a", hosts.startMove("fat", "hostb", "cold", null));
+        assertEquals("success", again.get("status").asText(), "b still holds the dead move: " + again);
+        assertRunningOnlyOn("b", "fat");
+    }
+
+    /**
+     * The source dies during a post-copy move, while its criu dump waits to serve pages. That
+     * criu outlives the daemon and holds the container's tasks: back up, the daemon kills the criu
+     * it had started (known by pid and start time), and the container runs here again.
+     */
+    @Test
+    void sourceDaemonKilledDuringALazyMoveStopsItsOrphanedCriu() throws Exception {
+        BigMove m = bigMoveUnderWay("lazy", "memory");
+        hosts.script("kill", "a");
+        hosts.script("start", "a");
+        hosts.awaitContainers("a", List.of("big:RUNNING"));
+        assertRunningOnlyOn("a", "big");
+        awaitVerifiedAgain("a", "big", m.sum());
+        awaitNoStaging("b");
+        String log = java.nio.file.Files.readString(hosts.root("a").resolveSibling("daemon.log"));
+        assertTrue(log.contains("left running by an earlier run of this daemon"),
+                "no criu of the killed daemon was found at its start:\n" + TestHosts.tail(hosts.root("a").resolveSibling("daemon.log")));
+    }
+
     @Test
     void cableCutMidTransfer() throws Exception {
         BigMove m = bigMoveUnderWay("cold", "memory");

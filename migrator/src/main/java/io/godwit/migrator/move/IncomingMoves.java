@@ -63,6 +63,14 @@ public final class IncomingMoves implements PeerService {
 
     static final long FORGET_FINISHED_MS = 3_600_000;
 
+    /**
+     * How long an unfinished move may go without a word from its source. Long, because a source
+     * says nothing while it dumps a large container or sends one large tree; a source that died
+     * and starts again aborts its moves itself (its journal), so this only catches sources that
+     * never come back.
+     */
+    private volatile java.time.Duration idleLimit = java.time.Duration.ofMinutes(30);
+
     private final ContainerRuntime runtime;
     private final ImageStore images;
     private final CriuClient criu;
@@ -139,10 +147,16 @@ public final class IncomingMoves implements PeerService {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        if (runtime.list().stream().anyMatch(s -> s.name().equals(p.name()))
-                || moves.values().stream().anyMatch(m -> m.restored() == null && m.name().equals(p.name()))) {
+        if (runtime.list().stream().anyMatch(s -> s.name().equals(p.name()))) {
             throw ApiException.conflict("a container named " + p.name() + " exists on " + nodeName
                     + ": move it under another name (--name)");
+        }
+        var pending = moves.values().stream().filter(m -> m.restored() == null && m.name().equals(p.name())).findFirst();
+        if (pending.isPresent()) {
+            throw ApiException.conflict("a move of a container named " + p.name() + " to " + nodeName + " is under way"
+                    + " (move " + pending.get().moveId() + " from " + pending.get().peer() + "); it ends when its source"
+                    + " finishes or aborts it, or after " + (idleLimit.toSeconds() < 120 ? idleLimit.toSeconds() + " s"
+                    : idleLimit.toMinutes() + " minutes") + " without a word from it");
         }
         CriuVersion mine = criu.version();
         CriuVersion theirs = parseVersion(p.criuVersion());
@@ -387,11 +401,26 @@ public final class IncomingMoves implements PeerService {
         return m;
     }
 
+    /** Discards idle moves (see discardIdle) in the background, checking at least every 30 s. */
+    public Thread discardIdleEvery(java.time.Duration limit) {
+        this.idleLimit = limit;
+        return Thread.ofVirtual().name("incoming-reaper").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(Math.min(limit.toMillis(), 30_000));
+                    discardIdle();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
     /**
      * Discards unfinished moves whose source has said nothing for idleLimit (it died, or its
      * aborts never got through): a source never sends into a move it has given up on.
      */
-    public int discardIdle(java.time.Duration idleLimit) {
+    int discardIdle() {
         int n = 0;
         long now = System.nanoTime();
         for (Incoming m : moves.values()) {

@@ -5,6 +5,7 @@ import io.godwit.transfer.Tunnel;
 import java.io.IOException;
 import java.nio.file.Files;
 import io.godwit.criu.CriuClient;
+import io.godwit.criu.CriuPidRecord;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,8 +27,10 @@ final class LazyPagesReceiver implements AutoCloseable {
     private final Tunnel tunnel;
     private final Process lazyPages;
     private final Path log;
+    private final CriuPidRecord pids;
 
-    private LazyPagesReceiver(PeerSession toSource, Tunnel tunnel, Process lazyPages, Path log) {
+    private LazyPagesReceiver(PeerSession toSource, Tunnel tunnel, Process lazyPages, Path log, CriuPidRecord pids) {
+        this.pids = pids;
         this.toSource = toSource;
         this.tunnel = tunnel;
         this.lazyPages = lazyPages;
@@ -53,7 +56,9 @@ final class LazyPagesReceiver implements AutoCloseable {
             pb.environment().clear();
             pb.environment().putAll(criu.launch().environment());
             Process p = pb.start();
-            LazyPagesReceiver receiver = new LazyPagesReceiver(toSource, tunnel, p, workDir.resolve("lazy-pages.log"));
+            criu.pidRecord().started((int) p.pid()); // outlives a killed daemon: its next start stops it
+            LazyPagesReceiver receiver = new LazyPagesReceiver(toSource, tunnel, p, workDir.resolve("lazy-pages.log"),
+                    criu.pidRecord());
             try {
                 receiver.awaitListening(workDir.resolve(SOCKET), LISTEN_BOUND);
             } catch (IOException | InterruptedException e) {
@@ -115,6 +120,14 @@ final class LazyPagesReceiver implements AutoCloseable {
     public void close() {
         if (lazyPages.isAlive()) {
             lazyPages.destroyForcibly();
+            try {
+                lazyPages.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (!lazyPages.isAlive()) {
+            pids.ended((int) lazyPages.pid());
         }
         tunnel.close();
         toSource.close();

@@ -9,9 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Outgoing moves that froze their container, one small file each, written before the freeze and
+ * Outgoing moves, one small file each, written before the target first hears of the move and
  * removed once the move has ended either way. A daemon that dies mid-move finds them at start:
- * their containers are still frozen here and may have been restored there.
+ * the target still holds the move (and the container's name), and a container frozen here may
+ * have been restored there.
  */
 final class MoveJournal {
     record Entry(String moveId, String container, String remote) {

@@ -71,9 +71,9 @@ public final class MoveService {
     }
 
     /**
-     * After a daemon stopped mid-move: each journalled move froze its container here, and the
-     * target may have restored it. The target is told to drop its copy; once it confirmed, the
-     * container is thawed here. A target out of reach keeps the container frozen (retried in the
+     * After a daemon stopped mid-move: the target of each journalled move still holds it, and if
+     * the move froze its container here, the target may have restored it. The target is told to
+     * drop the move and its copy; once it confirmed, a frozen container is thawed here. A target out of reach keeps the container frozen (retried in the
      * background, and again at the next start): never lost, never running twice.
      */
     public int recover() throws IOException {

@@ -141,19 +141,18 @@ final class OutgoingMove {
         Preflight ask = new Preflight(moveId, req.newName(), image.fingerprint(), image.alias(), image.sizeBytes(),
                 criu.version().toString(), cpuinfo, memory + Trees.size(changes), volumes, req.mode().label());
         session = peers.session(req.remote());
+        // Journalled before the target first hears of the move: if this daemon dies now, its next start
+        // tells the target to forget it, which otherwise holds the name until it gives up on the silence.
+        journal.begin(new MoveJournal.Entry(moveId, req.name(), req.remote()));
+        journaled = true;
+        targetTouched = true; // from here the target may hold the move, even when its answer is lost
         PreflightAnswer go;
         try {
-            go = call(MoveProtocol.PREFLIGHT, ask, PreflightAnswer.class, CALL_TIMEOUT);
-        } catch (IOException stale) {
-            if (stale instanceof RefusedByTarget || session.isOpen()) {
-                throw stale;
-            }
-            // A session kept from earlier may have died with the peer (restarted, or it revoked us): dial again.
-            peers.forget(req.remote(), session);
-            session = peers.session(req.remote());
-            go = call(MoveProtocol.PREFLIGHT, ask, PreflightAnswer.class, CALL_TIMEOUT);
+            go = preflight(ask);
+        } catch (RefusedByTarget no) {
+            targetTouched = false; // a considered no: the target holds nothing of the move
+            throw no;
         }
-        targetTouched = true;
         var mine = criu.features();
         boolean lazyPossible = mine.lazyPages() && go.lazyPages();
         MoveMode mode = req.mode() == MoveMode.AUTO && !canServePages()
@@ -175,8 +174,6 @@ final class OutgoingMove {
 
         String back = mode == MoveMode.LAZY ? sourceAddressForTarget() : null; // a no-go before the freeze
         clock.enter("freeze");
-        journal.begin(new MoveJournal.Entry(moveId, req.name(), req.remote()));
-        journaled = true;
         long frozenAt = System.nanoTime();
         DumpHold hold = DumpHold.begin(runtime, req.name(), target); // frozen now, or at post-dump (stopped tasks)
         frozen = hold.frozen();
@@ -245,6 +242,20 @@ final class OutgoingMove {
         result.put("throughputMBps", sendNanos == 0 ? 0.0 : Math.round(sentBytes / 1e6 / (sendNanos / 1e9) * 10) / 10.0);
         result.put("phases", clock.millis());
         return result;
+    }
+
+    private PreflightAnswer preflight(Preflight ask) throws Exception {
+        try {
+            return call(MoveProtocol.PREFLIGHT, ask, PreflightAnswer.class, CALL_TIMEOUT);
+        } catch (IOException stale) {
+            if (stale instanceof RefusedByTarget || session.isOpen()) {
+                throw stale;
+            }
+            // A session kept from earlier may have died with the peer (restarted, or it revoked us): dial again.
+            peers.forget(req.remote(), session);
+            session = peers.session(req.remote());
+            return call(MoveProtocol.PREFLIGHT, ask, PreflightAnswer.class, CALL_TIMEOUT);
+        }
     }
 
     private boolean canServePages() {

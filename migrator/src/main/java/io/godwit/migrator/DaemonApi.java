@@ -120,7 +120,10 @@ final class DaemonApi {
                 .add("DELETE", "/1.0/operations/{id}", this::cancelOperation)
                 .add("GET", "/1.0/events", r -> eventStream())
                 .add("POST", "/1.0/containers/{name}/move", this::move)
-                .add("POST", "/1.0/trust/tokens", r -> Reply.created(Map.of("token", peers.issueToken())))
+                .add("POST", "/1.0/trust/tokens", r -> {
+                    String role = r.json(Json.MAPPER).path("role").asText(null);
+                    return Reply.created(Map.of("token", peers.issueToken(role)));
+                })
                 .add("GET", "/1.0/trust", r -> peers.trusted())
                 .add("DELETE", "/1.0/trust/{fingerprint}", r -> {
                     peers.revokeTrust(r.param("fingerprint"));

@@ -217,6 +217,10 @@ class MoveEndToEndTest {
     void sourceDaemonKilledBeforeTheFreezeFreesTheNameOnTheTarget() throws Exception {
         // 300 MB of rootfs changes: the copy while it runs takes long enough to kill a in it
         hosts.launch("a", "fat", "/bin/sh", "-c", "head -c 300000000 /dev/urandom > /fat && exec /bin/counter 50");
+        for (int i = 0; i < 1200 && !hosts.a().post("/1.0/containers/fat/exec", Map.of("command",
+                List.of("test", "-f", "/tmp/count"))).json().path("exitCode").asText().equals("0"); i++) {
+            Thread.sleep(100); // the counter starts once the file is written
+        }
         awaitCountAbove("a", "fat", 3);
         String id = hosts.startMove("fat", "hostb", "cold", null);
         JsonNode at = hosts.awaitPhase("a", id, "rootfs-precopy");

@@ -49,15 +49,20 @@ final class ServerHandshakeGate extends ChannelInboundHandlerAdapter {
             server.refuse(ctx, "no client certificate", null);
             return;
         }
-        boolean trusted = server.trust().isTrusted(fp);
+        java.util.Optional<TrustedPeer> trusted = server.trust().get(fp);
         String alpn = ssl.applicationProtocol();
         ChannelPipeline p = ctx.pipeline();
         if (TlsContexts.ALPN_PEER.equals(alpn)) {
             Wire.install(p);
-            p.addLast("peer", new ServerPeerHandler(server, fp, trusted));
+            p.addLast("peer", new ServerPeerHandler(server, fp, trusted.orElse(null)));
         } else {
-            if (!trusted) {
+            if (trusted.isEmpty()) {
                 server.refuse(ctx, "HTTP from an untrusted certificate", fp);
+                return;
+            }
+            if (!trusted.get().mayUseApi()) {
+                server.refuse(ctx, "HTTP from '" + trusted.get().name() + "', trusted as a " + trusted.get().role()
+                        + " (moves only, not the API)", fp);
                 return;
             }
             if (server.http() == null) {

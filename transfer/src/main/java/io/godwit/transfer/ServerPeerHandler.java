@@ -27,10 +27,10 @@ final class ServerPeerHandler extends ChannelInboundHandlerAdapter {
     private static final int MAX_NAME = 64;
     private final PeerServer server;
     private final String fp;
-    private final boolean trusted;
+    private final TrustedPeer trusted; // null: not pinned here
     private boolean decided;
 
-    ServerPeerHandler(PeerServer server, String fp, boolean trusted) {
+    ServerPeerHandler(PeerServer server, String fp, TrustedPeer trusted) {
         this.server = server;
         this.fp = fp;
         this.trusted = trusted;
@@ -38,7 +38,7 @@ final class ServerPeerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        if (!trusted) {
+        if (trusted == null) {
             // An unknown client gets a short window to present its token, no more.
             ctx.executor().schedule(() -> {
                 if (!decided) server.refuse(ctx, "untrusted certificate sent nothing within 15 s", fp);
@@ -62,8 +62,13 @@ final class ServerPeerHandler extends ChannelInboundHandlerAdapter {
             pair(ctx, f.getPairRequest());
             return;
         }
-        if (!trusted) {
+        if (trusted == null) {
             server.refuse(ctx, "untrusted certificate attempted " + f.getBodyCase(), fp);
+            return;
+        }
+        if (!trusted.mayUsePeerProtocol()) {
+            server.refuse(ctx, "'" + trusted.name() + "', trusted as a " + trusted.role() + " (the API only), attempted "
+                    + f.getBodyCase(), fp);
             return;
         }
         switch (f.getBodyCase()) {

@@ -128,7 +128,8 @@ public final class TrustStore {
 
     public synchronized TrustToken issueToken(Duration ttl, String role) throws IOException {
         if (!TrustedPeer.PEER.equals(role) && !TrustedPeer.CLIENT.equals(role)) {
-            throw new IllegalArgumentException("role must be 'peer' or 'client', not '" + role + "'");
+            // "member" is never handed out by token: only the fleet's directory makes members
+            throw new IllegalArgumentException("a token grants the role 'peer' or 'client', not '" + role + "'");
         }
         byte[] secret = new byte[TrustToken.SECRET_BYTES];
         RANDOM.nextBytes(secret);

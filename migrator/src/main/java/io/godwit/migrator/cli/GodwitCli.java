@@ -61,7 +61,7 @@ public final class GodwitCli implements Runnable {
     Path socket;
 
     @Option(names = "--remote", paramLabel = "NAME", scope = ScopeType.INHERIT,
-            description = "Run the command on a remote daemon (not supported yet from the CLI).")
+            description = "Run the command on a remote daemon you logged in to ('godwit remote login').")
     String remote;
 
     @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,

@@ -1,34 +1,31 @@
 package io.godwit.migrator.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.godwit.transfer.NodeIdentity;
 import io.godwit.transfer.TlsContexts;
 import java.io.IOException;
-import java.nio.file.Path;
 
 /**
- * {@code godwit --remote NAME ...}: the same API on a paired remote daemon, over HTTPS with
- * mutual TLS. The local daemon says where the remote is and which certificate to pin; the client
- * presents the local daemon's own certificate, which the remote trusts since the pairing (so it
- * needs to read the daemon's key, as root does).
+ * {@code godwit --remote NAME ...}: the same API on a remote daemon, over HTTPS with mutual TLS,
+ * as this user's own client certificate (see ClientCredentials), which the remote trusts as a
+ * client after {@code godwit remote login}. A daemon's certificate is not used: a daemon paired for
+ * moves may not use the other's API.
  */
 final class RemoteClient {
     private RemoteClient() {
     }
 
     static DaemonClient of(DaemonClient local, String remote) throws IOException {
-        JsonNode r = null;
-        for (JsonNode each : local.get("/1.0/remotes").json()) {
-            if (each.path("name").asText().equals(remote)) {
-                r = each;
-            }
+        ClientCredentials mine = ClientCredentials.ofUser();
+        ClientCredentials.Remote r;
+        try {
+            r = mine.remote(remote).orElse(null);
+        } catch (IllegalArgumentException badName) {
+            throw new IllegalArgumentException("unknown remote '" + remote + "': " + badName.getMessage());
         }
         if (r == null) {
-            throw new IllegalArgumentException("unknown remote '" + remote + "': see 'godwit remote list'");
+            throw new IllegalArgumentException("unknown remote '" + remote + "': not logged in to it as a client ("
+                    + mine.dir() + "): run 'godwit trust token --client' on it, then here 'godwit remote login "
+                    + remote + " [ADDRESS] --token T'");
         }
-        Path identityDir = Path.of(local.get("/1.0").json().path("root").asText()).resolve("peer").resolve("identity");
-        NodeIdentity id = NodeIdentity.loadExisting(identityDir);
-        return DaemonClient.overTls(r.path("address").asText(),
-                TlsContexts.httpsClientContext(id, r.path("fingerprint").asText()));
+        return DaemonClient.overTls(r.address(), TlsContexts.httpsClientContext(mine.identity(), r.fingerprint()));
     }
 }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code godwit remote add|list|remove} and {@code godwit trust token}: pairing daemons. */
 @Command(name = "remote", mixinStandardHelpOptions = true, description = "Manage the peer daemons this one can move to.",
-        subcommands = {RemoteCommands.Add.class, RemoteCommands.ListRemotes.class, RemoteCommands.Remove.class})
+        subcommands = {RemoteCommands.Add.class, RemoteCommands.ListRemotes.class, RemoteCommands.Remove.class,
+                RemoteCommands.Login.class})
 final class RemoteCommands extends GroupCommand {
     static final int DEFAULT_PORT = 8443;
 
@@ -37,16 +38,83 @@ final class RemoteCommands extends GroupCommand {
             return ExitCodes.OK;
         }
 
-        /** "10.0.0.2" → "10.0.0.2:8443"; bracketed IPv6 "[fd00::2]" likewise; a port given stays. */
         String withPort(String a) {
-            boolean hasPort = a.startsWith("[") ? a.matches("\\[.*]:\\d+") : a.matches("[^:]+:\\d+");
-            if (hasPort) {
-                return a;
+            try {
+                return withDefaultPort(a);
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
             }
-            if (a.isEmpty() || (!a.startsWith("[") && a.contains(":"))) {
-                throw usage("ADDRESS wants HOST[:PORT] (IPv6 in brackets), got '" + a + "'");
+        }
+    }
+
+    /** "10.0.0.2" → "10.0.0.2:8443"; bracketed IPv6 "[fd00::2]" likewise; a port given stays. */
+    static String withDefaultPort(String a) {
+        boolean hasPort = a.startsWith("[") ? a.matches("\\[.*]:\\d+") : a.matches("[^:]+:\\d+");
+        if (hasPort) {
+            return a;
+        }
+        if (a.isEmpty() || (!a.startsWith("[") && a.contains(":"))) {
+            throw new IllegalArgumentException("ADDRESS wants HOST[:PORT] (IPv6 in brackets), got '" + a + "'");
+        }
+        return a + ":" + DEFAULT_PORT;
+    }
+
+    @Command(name = "login", mixinStandardHelpOptions = true,
+            description = {"Become a client of a remote daemon, for 'godwit --remote NAME ...'.",
+                    "Redeems a client token from 'godwit trust token --client' run there with your own client"
+                            + " certificate (made on first use in ~/.config/godwit, or $GODWIT_CONFIG_DIR).",
+                    "Pairing daemons for moves ('remote add') does not give access to the other's API; this does."})
+    static final class Login extends BaseCommand {
+        @Parameters(index = "0", paramLabel = "NAME", description = "The name to use with --remote.") String name;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "ADDRESS[:PORT]",
+                description = "The remote's TLS address; if omitted, that of the local daemon's remote NAME.")
+        String address;
+        @Option(names = "--token", required = true, paramLabel = "T", description = "One-time client token from the remote.")
+        String token;
+        @Mixin Format format;
+
+        @Override
+        int run(DaemonClient local) throws IOException {
+            String addr;
+            try {
+                addr = address != null ? withDefaultPort(address) : addressOfRemote(local);
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
             }
-            return a + ":" + DEFAULT_PORT;
+            ClientCredentials mine = ClientCredentials.ofUser();
+            io.godwit.transfer.PairResult paired;
+            try {
+                paired = io.godwit.transfer.PeerClient.pair(io.godwit.migrator.peer.PeerLink.parseAddress(addr),
+                        mine.identity(), token);
+            } catch (io.godwit.migrator.api.ApiException e) {
+                throw usage(e.getMessage());
+            } catch (IOException e) {
+                throw new CliException(ExitCodes.FAILED, "cannot log in to " + name + " at " + addr + ": " + e.getMessage());
+            }
+            if (!io.godwit.transfer.TrustedPeer.CLIENT.equals(paired.role())) {
+                throw new CliException(ExitCodes.FAILED, "that token made this user's certificate a " + paired.role()
+                        + " of " + name + ", not a client: ask for 'godwit trust token --client' there (and revoke "
+                        + mine.identity().fingerprint() + " there with 'godwit trust revoke')");
+            }
+            mine.save(new ClientCredentials.Remote(name, addr, paired.serverFingerprint()));
+            if (format.json()) {
+                printJson(io.godwit.migrator.api.Json.MAPPER.valueToTree(java.util.Map.of("name", name, "address", addr,
+                        "fingerprint", paired.serverFingerprint(), "clientFingerprint", mine.identity().fingerprint())));
+            } else {
+                out().printf("Logged in to %s at %s (fingerprint %s) as client %s%n", name, addr,
+                        paired.serverFingerprint(), mine.identity().fingerprint());
+                out().flush();
+            }
+            return ExitCodes.OK;
+        }
+
+        private String addressOfRemote(DaemonClient local) throws IOException {
+            for (JsonNode r : local.get("/1.0/remotes").json()) {
+                if (r.path("name").asText().equals(name)) {
+                    return r.path("address").asText();
+                }
+            }
+            throw new IllegalArgumentException("no remote " + name + " on the local daemon: give its ADDRESS");
         }
     }
 
@@ -120,13 +188,18 @@ final class RemoteCommands extends GroupCommand {
     }
 
     @Command(name = "token", mixinStandardHelpOptions = true,
-            description = "Print a one-time token (valid 10 minutes) for 'godwit remote add' on another host.")
+            description = {"Print a one-time token (valid 10 minutes).",
+                    "Without --client: for 'godwit remote add' on another daemon, which may then move containers"
+                            + " here (not use this daemon's API).",
+                    "With --client: for 'godwit remote login' by a user, who may then use this daemon's API."})
     static final class Token extends BaseCommand {
+        @Option(names = "--client", description = "A token for a user's CLI (the API), not for a daemon (moves).")
+        boolean client;
         @Mixin Format format;
 
         @Override
-        int run(DaemonClient client) throws IOException {
-            JsonNode t = client.post("/1.0/trust/tokens", null).json();
+        int run(DaemonClient daemon) throws IOException {
+            JsonNode t = daemon.post("/1.0/trust/tokens", client ? DaemonClient.body("role", "client") : null).json();
             if (format.json()) {
                 printJson(t);
             } else {

@@ -65,12 +65,20 @@ public final class PeerLink implements AutoCloseable {
         return s == null ? null : s.address();
     }
 
-    /** A one-time token another daemon (or a client) redeems to be trusted here. */
-    public String issueToken() throws IOException {
+    /**
+     * A one-time token to be trusted here: role "peer" for another daemon ('godwit remote add' there:
+     * moves only), "client" for a user's CLI ('godwit remote login' there: the API only).
+     */
+    public String issueToken(String role) throws IOException {
         if (server == null) {
             throw ApiException.conflict("this daemon does not listen for peers: start godwitd with --listen ADDR:PORT");
         }
-        return trust.issueToken(TOKEN_TTL).token();
+        String r = role == null || role.isBlank() ? TrustedPeer.PEER : role;
+        if (!r.equals(TrustedPeer.PEER) && !r.equals(TrustedPeer.CLIENT)) {
+            throw ApiException.badRequest("a token's role is 'peer' (a daemon, for moves) or 'client' (a user's CLI, for"
+                    + " the API), not '" + role + "'");
+        }
+        return trust.issueToken(TOKEN_TTL, r).token();
     }
 
     /**
@@ -100,6 +108,11 @@ public final class PeerLink implements AutoCloseable {
             paired = PeerClient.pair(addr, identity, token);
         } catch (IOException e) {
             throw new ApiException(502, "cannot pair with " + address + ": " + e.getMessage());
+        }
+        if (!TrustedPeer.PEER.equals(paired.role())) {
+            throw ApiException.conflict("that token made this daemon a " + paired.role() + " of " + address
+                    + ", not a peer: ask for a token without --client there (and revoke " + identity.fingerprint()
+                    + " there with 'godwit trust revoke')");
         }
         trust.add(new TrustedPeer(name, paired.serverFingerprint(), Instant.now(), TrustedPeer.PEER));
         RemoteRecord r = new RemoteRecord(name, address, paired.serverFingerprint());
@@ -260,8 +273,10 @@ public final class PeerLink implements AutoCloseable {
                 && isMember(fingerprint)) {
             return true;
         }
-        if (!trust.isTrusted(fingerprint)) {
-            trust.add(new TrustedPeer(MEMBER_PREFIX + name, fingerprint, Instant.now(), TrustedPeer.PEER));
+        var trusted = trust.get(fingerprint);
+        if (trusted.isEmpty() || (trusted.get().name().startsWith(MEMBER_PREFIX)
+                && !trusted.get().role().equals(TrustedPeer.MEMBER))) { // the latter: trusted before roles split
+            trust.add(new TrustedPeer(MEMBER_PREFIX + name, fingerprint, Instant.now(), TrustedPeer.MEMBER));
         }
         catalog.putRemote(new RemoteRecord(name, address, fingerprint));
         if (existing.isPresent() && !existing.get().fingerprint().equals(fingerprint)) {

@@ -327,21 +327,56 @@ class MoveEndToEndTest {
                 .path("address").asText(), hosts.b().get("/1.0/containers/web").body());
     }
 
-    /** godwit --remote hostb: the same API on b, over HTTPS with the daemons' pinned certificates. */
-    @Test
-    void theRemoteApiAnswersOverMutualTls() throws Exception {
-        hosts.launch("b", "web", "/bin/counter", "50");
-        Process p = new ProcessBuilder("nsenter", "--net=/run/netns/" + hosts.name + "-a",
-                TestHosts.TOP.resolve("scripts/godwit").toString(), "--socket", hosts.dir.resolve("a/sock").toString(),
-                "--remote", "hostb", "list", "--format", "json").redirectErrorStream(true).start();
+    private Process godwitOnA(java.nio.file.Path configDir, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("nsenter", "--net=/run/netns/" + hosts.name + "-a",
+                TestHosts.TOP.resolve("scripts/godwit").toString(), "--socket", hosts.dir.resolve("a/sock").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("GODWIT_CONFIG_DIR", configDir.toString());
+        return pb.start();
+    }
+
+    private static String output(Process p, int expectedExit) throws Exception {
         String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), out);
-        assertTrue(out.contains("\"web\""), out);
-        Process unknown = new ProcessBuilder(TestHosts.TOP.resolve("scripts/godwit").toString(), "--socket",
-                hosts.dir.resolve("a/sock").toString(), "--remote", "nowhere", "list").redirectErrorStream(true).start();
-        String err = new String(unknown.getInputStream().readAllBytes());
-        assertEquals(2, unknown.waitFor(), err);
-        assertTrue(err.contains("unknown remote"), err);
+        assertEquals(expectedExit, p.waitFor(), out);
+        return out;
+    }
+
+    /**
+     * godwit --remote hostb: the same API on b, over HTTPS, as a user's own client certificate that
+     * b trusts as a client after 'remote login' with a client token. The daemons' pairing for moves
+     * does not open b's API to a's daemon.
+     */
+    @Test
+    void theRemoteApiAnswersOnlyAClientThatLoggedIn() throws Exception {
+        hosts.launch("b", "web", "/bin/counter", "50");
+        java.nio.file.Path user = hosts.dir.resolve("user-config"), stranger = hosts.dir.resolve("stranger-config");
+        String notLoggedIn = output(godwitOnA(stranger, "--remote", "hostb", "list"), 2);
+        assertTrue(notLoggedIn.contains("not logged in"), notLoggedIn);
+
+        JsonNode remote = null;
+        for (JsonNode r : hosts.a().get("/1.0/remotes").json()) {
+            remote = r.path("name").asText().equals("hostb") ? r : remote;
+        }
+        assertTrue(remote != null, "a has no remote hostb");
+        var daemonIdentity = io.godwit.transfer.NodeIdentity.loadExisting(hosts.root("a").resolve("peer/identity"));
+        var asDaemon = io.godwit.migrator.cli.DaemonClient.overTls(remote.path("address").asText(),
+                io.godwit.transfer.TlsContexts.httpsClientContext(daemonIdentity, remote.path("fingerprint").asText()));
+        org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> asDaemon.get("/1.0/containers"),
+                "a's daemon, paired with b for moves, may not use b's API");
+
+        String token = hosts.b().post("/1.0/trust/tokens", Map.of("role", "client")).json().path("token").asText();
+        String login = output(godwitOnA(user, "remote", "login", "hostb", "--token", token), 0);
+        assertTrue(login.contains("Logged in to hostb"), login);
+        String list = output(godwitOnA(user, "--remote", "hostb", "list", "--format", "json"), 0);
+        assertTrue(list.contains("\"web\""), list);
+        assertTrue(hosts.b().get("/1.0/trust").body().contains("\"client\""), hosts.b().get("/1.0/trust").body());
+
+        // a peer token does not make a client: the CLI says so and keeps no login
+        String peerToken = hosts.b().post("/1.0/trust/tokens", Map.of()).json().path("token").asText();
+        String wrong = output(godwitOnA(stranger, "remote", "login", "hostb", "--token", peerToken), 1);
+        assertTrue(wrong.contains("not a client"), wrong);
+        assertTrue(output(godwitOnA(stranger, "--remote", "hostb", "list"), 2).contains("not logged in"));
     }
 
     @Test

@@ -61,6 +61,15 @@ class TrustListEndToEndTest {
         String daemonFp = api.get("/1.0").json().get("fingerprint").asText();
         assertThrows(Exception.class, () -> PeerClient.connect(addr, stranger, daemonFp).close(),
                 "a revoked certificate is refused");
+        ApiResponse bad = api.post("/1.0/trust/tokens", java.util.Map.of("role", "admin"));
+        assertEquals(400, bad.status(), bad.body());
+        assertTrue(bad.body().contains("'peer'") && bad.body().contains("'client'"), bad.body());
+        String forUser = api.post("/1.0/trust/tokens", java.util.Map.of("role", "client")).json().get("token").asText();
+        NodeIdentity user = NodeIdentity.loadOrCreate(Files.createDirectories(dir.resolve("user")), "user");
+        assertEquals("client", PeerClient.pair(addr, user, forUser).role());
+        assertEquals("client", api.get("/1.0/trust").json().get(0).get("role").asText());
+        assertThrows(Exception.class, () -> PeerClient.connect(addr, user, daemonFp).close(),
+                "a client may use the API, not the peer protocol");
         assertFalse(Files.readString(daemon.log).contains("Exception in thread"));
     }
 

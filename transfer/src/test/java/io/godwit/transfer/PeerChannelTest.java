@@ -139,4 +139,51 @@ class PeerChannelTest {
             assertEquals(List.of(cli.fingerprint()), inits);
         }
     }
+    /** peer: moves, not the API; client: the API, not moves; member (fleet): both. A client token makes a client. */
+    @Test
+    void eachRoleGetsOnlyItsGrant() throws Exception {
+        HttpInitializer http = (pipeline, fp) -> pipeline.addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
+                new SimpleChannelInboundHandler<FullHttpRequest>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+                        var resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                                Unpooled.copiedBuffer("api", StandardCharsets.UTF_8));
+                        resp.headers().set(HttpHeaderNames.CONTENT_LENGTH, resp.content().readableBytes());
+                        ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+                    }
+                });
+        try (Fixture f = new Fixture(http, false)) {
+            for (String role : List.of(TrustedPeer.PEER, TrustedPeer.CLIENT, TrustedPeer.MEMBER)) {
+                f.serverTrust.add(new TrustedPeer("c", f.clientId.fingerprint(), Instant.now(), role));
+                assertEquals(!role.equals(TrustedPeer.PEER), apiAnswers(f, f.clientId), "API for a " + role);
+                assertEquals(!role.equals(TrustedPeer.CLIENT), peerCallAnswers(f), "peer protocol for a " + role);
+            }
+            NodeIdentity user = NodeIdentity.loadOrCreate(f.dir.resolve("user-id"), "a user");
+            TrustToken forUser = f.serverTrust.issueToken(Duration.ofMinutes(1), TrustedPeer.CLIENT);
+            assertEquals(TrustedPeer.CLIENT, PeerClient.pair(f.addr(), user, forUser.token()).role());
+            assertTrue(apiAnswers(f, user), "a redeemed client token gives the API");
+            assertThrows(IllegalArgumentException.class, () -> f.serverTrust.issueToken(Duration.ofMinutes(1),
+                    TrustedPeer.MEMBER), "members come from the fleet's directory, never from a token");
+        }
+    }
+
+    private static boolean apiAnswers(Fixture f, NodeIdentity id) throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .sslContext(TlsContexts.httpsClientContext(id, f.serverId.fingerprint())).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + f.server.port() + "/1.0"))
+                .timeout(Duration.ofSeconds(5)).build();
+        try {
+            return client.send(req, HttpResponse.BodyHandlers.ofString()).body().equals("api");
+        } catch (java.io.IOException refused) {
+            return false;
+        }
+    }
+
+    private static boolean peerCallAnswers(Fixture f) throws Exception {
+        try (PeerSession s = f.connect()) {
+            return !s.call("ping", "{}".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(5)).isError();
+        } catch (java.io.IOException refused) {
+            return false;
+        }
+    }
 }

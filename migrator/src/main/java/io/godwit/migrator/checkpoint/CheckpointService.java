@@ -135,6 +135,9 @@ public final class CheckpointService {
             }
             op.phase("rootfs");
             Trees.copy(runtime.changesDir(name), dir.resolve("rootfs"));
+            if (stop) {
+                UpperStamp.record(dir, runtime.changesDir(name)); // still frozen: nothing writes
+            }
             if (!stop) {
                 // Memory and files are saved, of one instant: the container need not wait for the hashing.
                 runtime.resume(name);
@@ -260,6 +263,12 @@ public final class CheckpointService {
             boolean replaceStopped, Operation op) throws Exception {
         Path dir = dirOf(record.id());
         CheckpointManifest manifest = verified.manifest();
+        if (replaceStopped && untouchedSince(record, newName)) {
+            LOG.info("restoring " + newName + " in place from checkpoint " + record.id()
+                    + ": its change layer is as the checkpoint left it");
+            return restoreInto(newName, verified.images(), manifest.stdioPipes(), op, "checkpoint " + record.id(), null,
+                    null, false);
+        }
         // Only a checkpoint known to be whole may replace what is there, and only once it runs.
         ContainerRuntime.SetAside replaced = null;
         if (replaceStopped && holdsName(newName)) {
@@ -288,6 +297,24 @@ public final class CheckpointService {
             }
         }
         return restored;
+    }
+
+    /**
+     * Whether the stopped container name is the one this checkpoint stopped, with its change layer
+     * untouched since (see UpperStamp): then it is restored onto that layer, not a copy of it.
+     */
+    private boolean untouchedSince(CheckpointRecord record, String name) {
+        try {
+            if (!record.container().equals(name) || !holdsName(name)
+                    || runtime.state(name).status() != ContainerState.Status.STOPPED) {
+                return false;
+            }
+            var stamp = UpperStamp.recorded(dirOf(record.id()));
+            return stamp.isPresent() && stamp.get().equals(UpperStamp.of(runtime.changesDir(name)));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "cannot tell whether " + name + " is untouched since " + record.id() + "; copying", e);
+            return false;
+        }
     }
 
     /**
@@ -346,18 +373,23 @@ public final class CheckpointService {
             throws Exception {
         op.phase("rootfs");
         Path changes = Files.createTempDirectory(workDir, "changes-");
-        Path logs = lazyWorkDir != null ? lazyWorkDir : Files.createTempDirectory(workDir, "restore-");
         try {
             Trees.copy(changesDir, changes);
             runtime.create(newName, spec, changes);
-        } catch (Exception e) {
-            if (lazyWorkDir == null) {
-                Trees.delete(logs);
-            }
-            throw e;
         } finally {
             Trees.delete(changes);
         }
+        return restoreInto(newName, imagesDir, stdioPipes, op, from, lazyWorkDir, clone, true);
+    }
+
+    /**
+     * Restores CRIU's images into the existing (created, or stopped) container newName through its
+     * monitor. On failure the restore is undone; a container made for it (made) is removed again,
+     * one restored in place stays as it was, stopped.
+     */
+    private ContainerState restoreInto(String newName, Path imagesDir, Map<String, String> stdioPipes, Operation op,
+            String from, Path lazyWorkDir, CloneIdentity clone, boolean made) throws Exception {
+        Path logs = lazyWorkDir != null ? lazyWorkDir : Files.createTempDirectory(workDir, "restore-");
         // a warm start shows its restore in finer phases (moves keep "restore" whole: their benches compare it)
         op.phase(clone == null ? "restore" : "monitor");
         try (CriuSocket socket = CriuSocket.pair()) {
@@ -386,12 +418,14 @@ public final class CheckpointService {
                 return state;
             } catch (Exception | Error e) {
                 runtime.abortRestore(newName);
-                runtime.delete(newName, true);
+                if (made) {
+                    runtime.delete(newName, true);
+                }
                 throw new IOException("restore of " + newName + " from " + from + " failed (CRIU log kept in "
-                        + logs + ")", e);
+                        + logs + ")" + (made ? "" : "; it is stopped, as before"), e);
             }
         } catch (IOException | RuntimeException e) {
-            if (holdsName(newName)) { // not list(): it also shows a container set aside for this restore
+            if (made && holdsName(newName)) { // not list(): it also shows a container set aside for this restore
                 runtime.delete(newName, true); // the monitor could not even start
             }
             throw e;

@@ -61,7 +61,7 @@ class TrustListEndToEndTest {
         String daemonFp = api.get("/1.0").json().get("fingerprint").asText();
         assertThrows(Exception.class, () -> PeerClient.connect(addr, stranger, daemonFp).close(),
                 "a revoked certificate is refused");
-        ApiResponse bad = api.post("/1.0/trust/tokens", java.util.Map.of("role", "admin"));
+        ApiResponse bad = api.send("POST", "/1.0/trust/tokens", java.util.Map.of("role", "admin"));
         assertEquals(400, bad.status(), bad.body());
         assertTrue(bad.body().contains("'peer'") && bad.body().contains("'client'"), bad.body());
         String forUser = api.post("/1.0/trust/tokens", java.util.Map.of("role", "client")).json().get("token").asText();

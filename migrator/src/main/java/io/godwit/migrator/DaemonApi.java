@@ -385,6 +385,13 @@ final class DaemonApi {
             throw ApiException.badRequest("'command' is required: a list such as [\"/bin/true\"]");
         }
         Fields.range("timeoutSeconds", req.timeoutSeconds(), 1, 86400);
+        Duration limit = req.timeoutSeconds() == null ? null : Duration.ofSeconds(req.timeoutSeconds());
+        if (r.queryFlag("attach")) {
+            // started before the 101, so that a container that does not run is an error reply
+            ExecProcess proc = runtime.startExec(name, req.command(), true);
+            return new io.godwit.migrator.api.UpgradeReply(io.godwit.migrator.cli.ExecFrames.PROTOCOL,
+                    new ExecSession(proc, limit));
+        }
         if (Boolean.parseBoolean(r.queryOr("stream", "false"))) {
             // started here, so that a container that does not run is an error reply, not a broken stream
             ExecProcess proc = runtime.startExec(name, req.command());

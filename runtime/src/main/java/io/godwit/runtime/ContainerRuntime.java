@@ -658,6 +658,11 @@ public final class ContainerRuntime implements AutoCloseable {
      * The caller reads its output as it comes and closes it.
      */
     public ExecProcess startExec(String name, List<String> command) throws IOException {
+        return startExec(name, command, false);
+    }
+
+    /** As above; withStdin: the command's stdin is a pipe the caller writes ({@link ExecProcess#stdin}), not empty. */
+    public ExecProcess startExec(String name, List<String> command, boolean withStdin) throws IOException {
         if (command == null || command.isEmpty()) {
             throw new IllegalArgumentException("exec: empty command");
         }
@@ -677,7 +682,9 @@ public final class ContainerRuntime implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().clear();
         pb.environment().putAll(spec.env());
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (!withStdin) {
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
         Process proc = pb.start();
         if (config.cgroups() != null) {
             try {

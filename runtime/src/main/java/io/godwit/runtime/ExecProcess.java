@@ -23,6 +23,22 @@ public final class ExecProcess implements AutoCloseable {
         this.process = process;
     }
 
+    /** The command's stdin (a pipe when it was started with one; closing it is the command's end of input). */
+    public java.io.OutputStream stdin() {
+        return process.getOutputStream();
+    }
+
+    /**
+     * Sends signal to the command: to what the daemon started and everything below it (the helper
+     * that entered the container forks the command itself, and would not pass the signal on).
+     */
+    public void signal(int signal) {
+        process.descendants().forEach(d -> Posix.POSIX.kill((int) d.pid(), signal));
+        if (process.isAlive()) {
+            Posix.POSIX.kill((int) process.pid(), signal);
+        }
+    }
+
     public InputStream stdout() {
         return process.getInputStream();
     }

@@ -99,7 +99,16 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             LOG.log(Level.WARNING, call.method() + " " + call.uri() + " failed", e);
             answer = ErrorReplies.answer(500, describe(e), call.requestId());
         }
-        if (answer.body() instanceof StreamReply stream) {
+        if (answer.body() instanceof UpgradeReply upgrade) {
+            if (!asksFor(call, upgrade.protocol())) {
+                upgrade.session().abandon();
+                sendJson(ctx, 400, answer.headers(), Map.of("error", call.uri() + " needs 'Connection: Upgrade' and"
+                        + " 'Upgrade: " + upgrade.protocol() + "' (then the connection becomes the session)",
+                        "status", 400), false);
+                return;
+            }
+            upgrade(ctx, answer.headers(), upgrade);
+        } else if (answer.body() instanceof StreamReply stream) {
             streamBody(ctx, answer.headers(), stream);
         } else if (answer.body() instanceof TextReply text) {
             send(ctx, answer.status(), answer.headers(), text.contentType(), text.bytes(), keepAlive);
@@ -148,6 +157,52 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         } else {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static boolean asksFor(Call call, String protocol) {
+        String connection = call.headers().getOrDefault("connection", "");
+        return connection.toLowerCase(Locale.ROOT).contains("upgrade")
+                && protocol.equalsIgnoreCase(call.headers().getOrDefault(UpgradeReply.HEADER, "").strip());
+    }
+
+    /**
+     * 101, then the HTTP handlers leave the pipeline (bytes the codec still held go on to the raw
+     * streams) and the session runs on this worker thread until it returns; then the connection closes.
+     */
+    private void upgrade(ChannelHandlerContext ctx, Map<String, String> headers, UpgradeReply upgrade) {
+        FullHttpResponse switching = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
+        headers.forEach(switching.headers()::set);
+        switching.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        switching.headers().set(HttpHeaderNames.UPGRADE, upgrade.protocol());
+        UpgradedStreams streams = new UpgradedStreams();
+        java.util.concurrent.CompletableFuture<Void> switched = new java.util.concurrent.CompletableFuture<>();
+        ctx.writeAndFlush(switching).addListener(f -> {
+            if (!f.isSuccess()) {
+                switched.completeExceptionally(f.cause());
+                return;
+            }
+            ChannelPipeline p = ctx.pipeline();
+            p.addLast(streams);
+            p.remove(this);
+            p.remove(BodyLimitAggregator.class);
+            p.remove(HttpServerCodec.class);
+            switched.complete(null);
+        });
+        try {
+            try {
+                switched.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                upgrade.session().abandon();
+                throw e;
+            }
+            upgrade.session().run(streams.in, streams.out);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.fine("upgraded session ended: " + e.getMessage());
+        } finally {
+            ctx.close();
         }
     }
 

@@ -137,9 +137,15 @@ final class ContainerCommands {
         List<String> command;
         @Option(names = "--timeout", paramLabel = "S", description = "Kill it after S seconds (default: no limit).")
         Integer timeout;
+        @Option(names = {"-i", "--interactive"},
+                description = "Send this command's input (a terminal or a pipe) to the command's stdin, as it comes.")
+        boolean interactive;
 
         @Override
         int run(DaemonClient client) throws IOException {
+            if (interactive) {
+                return attached(client);
+            }
             try (DaemonClient.LineStream frames = client.stream("POST", containerPath(name, "exec") + "?stream=true",
                     DaemonClient.body("command", command, "timeoutSeconds", timeout))) {
                 // bytes as they are: the command's output need not be text
@@ -166,6 +172,59 @@ final class ContainerCommands {
                 }
             }
             throw new IOException("the daemon ended the exec stream of " + name + " without the command's exit code");
+        }
+
+        /** -i: one upgraded connection carries the input there and the output back (ExecFrames). */
+        private int attached(DaemonClient client) throws IOException {
+            try (DaemonClient.Upgraded session = client.upgrade("POST", containerPath(name, "exec") + "?attach=true",
+                    DaemonClient.body("command", command, "timeoutSeconds", timeout), ExecFrames.PROTOCOL)) {
+                Object lock = new Object();
+                Thread input = new Thread(() -> forwardInput(session, lock), "exec-stdin");
+                input.setDaemon(true); // a blocked read of our stdin must not keep the CLI alive
+                input.start();
+                java.io.OutputStream stdout = root().quiet ? java.io.OutputStream.nullOutputStream() : root().stdout;
+                ExecFrames.Frame f;
+                while ((f = ExecFrames.read(session.in())) != null) {
+                    switch (f.kind()) {
+                        case ExecFrames.STDOUT -> {
+                            stdout.write(f.payload());
+                            stdout.flush();
+                        }
+                        case ExecFrames.STDERR -> {
+                            root().stderr.write(f.payload());
+                            root().stderr.flush();
+                        }
+                        case ExecFrames.EXIT -> {
+                            if (f.timedOut()) {
+                                err().println("godwit: " + String.join(" ", command) + " in " + name + " killed after "
+                                        + timeout + " s (--timeout)");
+                                err().flush();
+                                return TIMED_OUT;
+                            }
+                            return f.exitCode();
+                        }
+                        default -> { } // a later version's frame
+                    }
+                }
+            }
+            throw new IOException("the daemon ended the exec session of " + name + " without the command's exit code");
+        }
+
+        private static void forwardInput(DaemonClient.Upgraded session, Object lock) {
+            byte[] buf = new byte[16 * 1024];
+            try {
+                int n;
+                while ((n = System.in.read(buf)) > 0) {
+                    synchronized (lock) {
+                        ExecFrames.write(session.out(), ExecFrames.STDIN, buf, 0, n);
+                    }
+                }
+                synchronized (lock) {
+                    ExecFrames.write(session.out(), ExecFrames.STDIN_EOF, new byte[0]);
+                }
+            } catch (IOException e) {
+                // the session ended: its exit (or the lost connection) is what the main thread reports
+            }
         }
     }
 

@@ -205,6 +205,43 @@ public final class DaemonClient {
         }
     }
 
+    /** A connection turned into another protocol (101): its streams, closed together. */
+    public record Upgraded(Conn conn, InputStream in, OutputStream out) implements Closeable {
+        @Override
+        public void close() throws IOException {
+            conn.close();
+        }
+    }
+
+    /**
+     * Sends a request that asks to turn the connection into protocol (an attached exec: {@link
+     * ExecFrames}); returns the raw streams once the daemon switched, or throws its error answer.
+     */
+    public Upgraded upgrade(String method, String path, Object jsonBody, String protocol) throws IOException {
+        Conn ch = connector.open();
+        try {
+            InputStream in = new BufferedInputStream(ch.in(), 16 * 1024);
+            OutputStream out = new BufferedOutputStream(ch.out(), 16 * 1024);
+            long start = System.nanoTime();
+            HttpWire.writeRequest(out, method, path, "application/json", encode(jsonBody), protocol);
+            HttpWire.Head head = HttpWire.readHead(in);
+            trace(method, path, head, start);
+            if (head.status() != 101) {
+                InputStream body = HttpWire.body(head, method, in);
+                String text = new String(body.readAllBytes(), StandardCharsets.UTF_8);
+                ApiResponse r = new ApiResponse(head.status(), head.headers(), text, parse(head, text));
+                if (head.status() >= 400) {
+                    throw toException(r);
+                }
+                throw new IOException("the daemon answered " + head.status() + ", not 101, to " + path);
+            }
+            return new Upgraded(ch, in, out);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
     /** Polls an operation until it is no longer running; see {@link #waitOperation(String, Duration, Consumer)}. */
     public JsonNode waitOperation(String id, Consumer<JsonNode> progress) throws IOException {
         return waitOperation(id, null, progress);

@@ -23,6 +23,12 @@ final class HttpWire {
 
     static void writeRequest(OutputStream out, String method, String path, String contentType, byte[] body)
             throws IOException {
+        writeRequest(out, method, path, contentType, body, null);
+    }
+
+    /** With upgradeTo: asks to turn the connection into that protocol (101) instead of closing it after the answer. */
+    static void writeRequest(OutputStream out, String method, String path, String contentType, byte[] body,
+            String upgradeTo) throws IOException {
         StringBuilder sb = new StringBuilder(256);
         sb.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
         // Host is mandatory in HTTP/1.1 even though a Unix socket has no host name.
@@ -36,7 +42,11 @@ final class HttpWire {
         if (body != null || method.equals("POST") || method.equals("PUT")) {
             sb.append("Content-Length: ").append(body == null ? 0 : body.length).append("\r\n");
         }
-        sb.append("Connection: close\r\n\r\n");
+        if (upgradeTo != null) {
+            sb.append("Connection: Upgrade\r\nUpgrade: ").append(upgradeTo).append("\r\n\r\n");
+        } else {
+            sb.append("Connection: close\r\n\r\n");
+        }
         out.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
         if (body != null) {
             out.write(body);

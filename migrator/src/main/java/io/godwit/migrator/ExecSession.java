@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
  * holds one 64 KiB buffer per direction.
  */
 final class ExecSession implements UpgradeReply.Session {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ExecSession.class.getName());
     private static final int CHUNK = 64 * 1024;
     /** Signals a client may send (the ones a terminal sends, and the usual ways to end a program). */
     static final Set<Integer> SIGNALS = Set.of(1, 2, 3, 9, 10, 12, 15, 18, 19, 20, 28);
@@ -86,6 +87,7 @@ final class ExecSession implements UpgradeReply.Session {
             process.close(); // the client hung up
         } catch (IOException e) {
             if (process.isAlive() && !(e.getMessage() != null && e.getMessage().contains("Broken pipe"))) {
+                LOG.info("exec session: input from the client failed (" + e.getMessage() + "): ending the command");
                 process.close(); // a broken connection, not the command closing its stdin
             }
         }

@@ -29,14 +29,12 @@ public final class ExecProcess implements AutoCloseable {
     }
 
     /**
-     * Sends signal to the command: to what the daemon started and everything below it (the helper
-     * that entered the container forks the command itself, and would not pass the signal on).
+     * Sends signal to the command and everything it started, as a terminal signals its foreground
+     * group: to the processes below the helper that entered the container (which forks the command),
+     * not to the helper, whose end would cut the command's output short; it ends when the command does.
      */
     public void signal(int signal) {
         process.descendants().forEach(d -> Posix.POSIX.kill((int) d.pid(), signal));
-        if (process.isAlive()) {
-            Posix.POSIX.kill((int) process.pid(), signal);
-        }
     }
 
     public InputStream stdout() {

@@ -28,6 +28,12 @@ class ExecAttachEndToEndTest {
 
     private DaemonClient api;
 
+    @RegisterExtension
+    final org.junit.jupiter.api.extension.TestExecutionExceptionHandler withDaemonLog = (context, thrown) -> {
+        thrown.addSuppressed(new AssertionError("daemon log:\n" + TestHosts.tail(node.process.log)));
+        throw thrown;
+    };
+
     private void up() throws Exception {
         node.start(TestDaemon.FAST_START);
         api = node.client();

@@ -167,27 +167,35 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     }
 
     /**
-     * 101, then the HTTP handlers leave the pipeline (bytes the codec still held go on to the raw
-     * streams) and the session runs on this worker thread until it returns; then the connection closes.
+     * The HTTP handlers leave the pipeline first (bytes the codec still held go on to the raw streams),
+     * then the 101 goes out as plain bytes: the client sends its first frame only after it read the
+     * 101, and by then nothing of HTTP is left to take that frame for a request. The session runs on
+     * this worker thread until it returns; then the connection closes.
      */
     private void upgrade(ChannelHandlerContext ctx, Map<String, String> headers, UpgradeReply upgrade) {
-        FullHttpResponse switching = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
-        headers.forEach(switching.headers()::set);
-        switching.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-        switching.headers().set(HttpHeaderNames.UPGRADE, upgrade.protocol());
+        StringBuilder head = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\n");
+        headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+        head.append("Connection: Upgrade\r\nUpgrade: ").append(upgrade.protocol()).append("\r\n\r\n");
         UpgradedStreams streams = new UpgradedStreams();
         java.util.concurrent.CompletableFuture<Void> switched = new java.util.concurrent.CompletableFuture<>();
-        ctx.writeAndFlush(switching).addListener(f -> {
-            if (!f.isSuccess()) {
-                switched.completeExceptionally(f.cause());
-                return;
+        ctx.channel().eventLoop().execute(() -> {
+            try {
+                ChannelPipeline p = ctx.pipeline();
+                p.addLast(streams);
+                p.remove(this);
+                p.remove(BodyLimitAggregator.class);
+                p.remove(HttpServerCodec.class);
+                ctx.channel().writeAndFlush(Unpooled.copiedBuffer(head, StandardCharsets.US_ASCII))
+                        .addListener(f -> {
+                            if (f.isSuccess()) {
+                                switched.complete(null);
+                            } else {
+                                switched.completeExceptionally(f.cause());
+                            }
+                        });
+            } catch (RuntimeException e) {
+                switched.completeExceptionally(e);
             }
-            ChannelPipeline p = ctx.pipeline();
-            p.addLast(streams);
-            p.remove(this);
-            p.remove(BodyLimitAggregator.class);
-            p.remove(HttpServerCodec.class);
-            switched.complete(null);
         });
         try {
             try {
@@ -200,9 +208,9 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.fine("upgraded session ended: " + e.getMessage());
+            LOG.log(Level.INFO, "upgraded session ended: " + describe(e), e);
         } finally {
-            ctx.close();
+            ctx.channel().close();
         }
     }
 

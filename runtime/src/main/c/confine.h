@@ -36,4 +36,7 @@ void set_read_only(const char *path, int recursive, const char *step);
 void seccomp_prepare(const char *rules_file); /* reads the rules while the host path is reachable */
 void apply_confinement(const struct confinement *c);
 
+/* joinns.c: enters every namespace of PID that differs from ours; returns the CLONE_NEW* flags joined. */
+int join_namespaces(pid_t pid);
+
 #endif

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -216,11 +217,28 @@ public final class ContainerRuntime implements AutoCloseable {
     }
 
     /**
-     * The monitor's options for the spec's confinement; the seccomp profile is compiled for this
-     * container's capabilities and kernel into STATE_DIR/seccomp.rules (the monitor reads it
-     * before pivot_root).
+     * The monitor's options for the spec's confinement: the init's credentials ({@link #credentialArgs})
+     * and what it does to its root (masked and read-only paths, tmpfs, read-only rootfs).
      */
     private static List<String> confinementArgs(Path stateDir, SecuritySpec sec) throws IOException {
+        List<String> a = credentialArgs(stateDir, sec);
+        sec.maskedPaths().forEach(p -> a.addAll(List.of("--mask", p)));
+        sec.readonlyPaths().forEach(p -> a.addAll(List.of("--readonly-path", p)));
+        sec.tmpfs().forEach(p -> a.addAll(List.of("--tmpfs", p)));
+        if (sec.readOnlyRootfs()) {
+            a.add("--read-only");
+        }
+        return a;
+    }
+
+    /**
+     * Capabilities, no_new_privs, seccomp, user and groups: what the init and every exec'd process get
+     * alike. The seccomp profile is compiled for this container's capabilities and this kernel into
+     * STATE_DIR/seccomp.rules, replaced atomically (execs may start side by side, and a restored or
+     * moved container gets the rules of the kernel it runs on now); the monitor reads it before it
+     * enters the container.
+     */
+    private static List<String> credentialArgs(Path stateDir, SecuritySpec sec) throws IOException {
         List<String> a = new ArrayList<>();
         a.addAll(List.of("--caps", Long.toHexString(sec.capabilityMask())));
         if (sec.noNewPrivileges()) {
@@ -229,8 +247,14 @@ public final class ContainerRuntime implements AutoCloseable {
         SeccompProfile profile = sec.seccompRules();
         Path rules = stateDir.resolve(StateStore.SECCOMP_RULES);
         if (profile != null) {
-            Files.writeString(rules, SeccompRules.compile(profile, Set.copyOf(sec.capabilities()),
-                    System.getProperty("os.version")));
+            Path tmp = Files.createTempFile(stateDir, ".seccomp", ".tmp");
+            try {
+                Files.writeString(tmp, SeccompRules.compile(profile, Set.copyOf(sec.capabilities()),
+                        System.getProperty("os.version")));
+                Files.move(tmp, rules, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
             a.addAll(List.of("--seccomp", rules.toString()));
         } else {
             Files.deleteIfExists(rules);
@@ -240,12 +264,6 @@ public final class ContainerRuntime implements AutoCloseable {
         }
         for (long g : sec.groups()) {
             a.addAll(List.of("--group", Long.toString(g)));
-        }
-        sec.maskedPaths().forEach(p -> a.addAll(List.of("--mask", p)));
-        sec.readonlyPaths().forEach(p -> a.addAll(List.of("--readonly-path", p)));
-        sec.tmpfs().forEach(p -> a.addAll(List.of("--tmpfs", p)));
-        if (sec.readOnlyRootfs()) {
-            a.add("--read-only");
         }
         return a;
     }
@@ -653,9 +671,11 @@ public final class ContainerRuntime implements AutoCloseable {
     public static final int EXEC_OUTPUT_CAP = 1 << 20;
 
     /**
-     * Starts a command in the container's namespaces and root with nsenter (util-linux), environment
-     * from the spec, stdin empty; the process joins the container's cgroup right after it starts.
-     * The caller reads its output as it comes and closes it.
+     * Starts a command in a running container confined exactly as its init (as runc exec does): the
+     * monitor binary in exec mode joins the container's cgroup and namespaces, forks the command into
+     * its pid namespace and applies the init's capabilities, user and groups, no_new_privs and seccomp
+     * filter, in its working directory, with the spec's environment and stdin empty. The caller reads
+     * its output as it comes and closes it.
      */
     public ExecProcess startExec(String name, List<String> command) throws IOException {
         if (command == null || command.isEmpty()) {
@@ -663,30 +683,32 @@ public final class ContainerRuntime implements AutoCloseable {
         }
         Persisted p;
         ContainerSpec spec;
+        List<String> args = new ArrayList<>();
+        StateStore s;
         synchronized (lock(name)) {
             ContainerState st = state(name);
             if (st.status() != Status.RUNNING) {
                 throw badState(name, st.status(), "exec");
             }
-            p = store(name).readState();
-            spec = store(name).readSpec();
+            s = store(name);
+            p = s.readState();
+            spec = s.readSpec();
+            args.add(config.monitorBinary().toString());
+            args.addAll(List.of("exec", s.dir().toString(), Integer.toString(p.initPid()), "--cwd", spec.cwd()));
+            if (config.cgroups() != null) {
+                for (Path procs : config.cgroups().open(name).procsFiles()) {
+                    args.addAll(List.of("--cgroup-procs", procs.toString()));
+                }
+            }
+            args.addAll(credentialArgs(s.dir(), spec.confinement()));
         }
-        List<String> cmd = new ArrayList<>(List.of("nsenter", "-t", Integer.toString(p.initPid()), "-m", "-u", "-i",
-                "-n", "-p", "-r", "-w", "--"));
-        cmd.addAll(command);
-        ProcessBuilder pb = new ProcessBuilder(cmd);
+        args.add("--");
+        args.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(args);
         pb.environment().clear();
         pb.environment().putAll(spec.env());
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Process proc = pb.start();
-        if (config.cgroups() != null) {
-            try {
-                config.cgroups().open(name).addProcess((int) proc.pid());
-            } catch (IOException e) {
-                // it may already have exited; the command still ran
-            }
-        }
-        return new ExecProcess(name, proc);
+        return new ExecProcess(name, pb.start());
     }
 
     /** Runs a command to its end (at most timeout) and returns its output, each stream cut at {@link #EXEC_OUTPUT_CAP}. */

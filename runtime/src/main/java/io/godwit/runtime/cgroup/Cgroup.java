@@ -11,6 +11,12 @@ public interface Cgroup {
     /** Moves a process (and so its future children) into the cgroup. */
     void addProcess(int pid) throws IOException;
 
+    /**
+     * The cgroup.procs files a process writes its pid into to join this cgroup itself (every v1
+     * hierarchy, or the one v2 directory): `godwit exec` joins before it forks the command.
+     */
+    java.util.List<java.nio.file.Path> procsFiles();
+
     void applyLimits(ResourceLimits limits) throws IOException;
 
     /** Freezes every task and waits until the kernel reports them frozen. */

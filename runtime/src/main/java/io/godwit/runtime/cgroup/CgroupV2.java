@@ -37,6 +37,11 @@ final class CgroupV2 implements Cgroup {
     }
 
     @Override
+    public java.util.List<Path> procsFiles() {
+        return java.util.List.of(dir.resolve("cgroup.procs"));
+    }
+
+    @Override
     public void applyLimits(ResourceLimits limits) throws IOException {
         writeLimit("memory.max", limits.memoryBytes() > 0 ? Long.toString(limits.memoryBytes()) : "max",
                 limits.memoryBytes() > 0);

@@ -82,6 +82,47 @@ class ConfinementEndToEndTest {
         }
     }
 
+    /** The attempt lines of a round, without its summary (the round number differs). */
+    private static List<String> attempts(String round) {
+        return round.lines().filter(l -> l.contains(" blocked (") || l.contains(" ESCAPED (")).toList();
+    }
+
+    /**
+     * Runs the probe with `godwit exec`'s streaming API and checks it finds the doors shut exactly
+     * as the init did, and that the exec'd process's capabilities are the init's.
+     */
+    private static void assertExecConfinedAsInit(DaemonClient api, String name, String initRound) throws Exception {
+        StringBuilder out = new StringBuilder();
+        int exit = -1;
+        try (DaemonClient.LineStream frames = api.stream("POST", "/1.0/containers/" + name + "/exec?stream=true",
+                Map.of("command", List.of("/bin/escape", PID)))) {
+            String line;
+            while ((line = frames.readLine()) != null) {
+                JsonNode f = DaemonClient.json().readTree(line);
+                if (f.has("stdout")) {
+                    out.append(new String(java.util.Base64.getDecoder().decode(f.get("stdout").asText())));
+                } else if (f.has("exitCode")) {
+                    exit = f.get("exitCode").asInt();
+                }
+            }
+        }
+        assertEquals(0, exit, out.toString());
+        assertNothingEscaped(out.toString(), "godwit exec in " + name);
+        assertEquals(attempts(initRound), attempts(out.toString()), "exec blocked exactly as the init");
+        ApiResponse st = api.post("/1.0/containers/" + name + "/exec",
+                Map.of("command", List.of("grep", "-E", "^(CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):", "/proc/self/status")));
+        assertEquals(200, st.status(), st.body());
+        String status = st.json().path("stdout").asText();
+        assertTrue(status.contains("NoNewPrivs:\t1") && status.contains("Seccomp:\t2")
+                && status.contains("CapAmb:\t0000000000000000"), status);
+        String initPid = api.get("/1.0/containers/" + name).json().path("pid").asText();
+        String initStatus = Files.readString(Path.of("/proc/" + initPid + "/status"));
+        for (String key : List.of("CapEff:", "CapBnd:")) {
+            String want = initStatus.lines().filter(l -> l.startsWith(key)).findFirst().orElseThrow();
+            assertTrue(status.contains(want), key + " of exec " + status + " vs init " + want);
+        }
+    }
+
     @Test
     void confinedBeforeAndAfterCheckpointRestoreAndInWarmStarts() throws Exception {
         try (TestDaemon node = TestDaemon.inNewDir()) {
@@ -92,7 +133,9 @@ class ConfinementEndToEndTest {
             ApiResponse r = api.post("/1.0/containers", Map.of("name", "esc", "spec",
                     Map.of("image", "busybox", "command", List.of("/bin/escape", "--serve", PID))));
             assertEquals(201, r.status(), r.body());
-            assertNothingEscaped(awaitRound(console, 1), "started");
+            String firstRound = awaitRound(console, 1);
+            assertNothingEscaped(firstRound, "started");
+            assertExecConfinedAsInit(api, "esc", firstRound);
             JsonNode before = live(api, "esc");
             assertEquals("filter", before.path("seccomp").asText(), before.toString());
             assertTrue(before.path("noNewPrivileges").asBoolean(), before.toString());
@@ -105,6 +148,7 @@ class ConfinementEndToEndTest {
             int seen = rounds(console.get());
             signal(api, "esc");
             assertNothingEscaped(awaitRound(console, seen + 1), "after checkpoint --stop and restore");
+            assertExecConfinedAsInit(api, "esc", firstRound);
 
             // a warm start restores the same images into a new container
             String ck = api.get("/1.0/containers/esc/checkpoints").json().get(0).path("id").asText();

@@ -28,6 +28,9 @@
  *     the init (apply_confinement: caps, user, groups, no_new_privs, seccomp), chdirs to DIR and execs.
  *     It waits and exits with the command's code (128+N if killed by signal N; 127 when a step failed,
  *     with the step on stderr). Its own diagnostics go to STATE_DIR/monitor.log.
+ *   godwit-monitor devices CGROUP_DIR RULE...    (cgroup v2: attach the device allow-list, see devices.c)
+ *   godwit-monitor devices --count CGROUP_DIR    (prints how many device programs CGROUP_DIR has)
+ *     both exit 0, or 127 with the reason on stderr.
  *   both modes: [--log-max BYTES] [--log-files N]: console.log is rotated once it would pass
  *     BYTES (console.log -> console.log.1 -> ... -> console.log.N, the oldest dropped); N = 0
  *     truncates it instead. Without --log-max it grows without bound.
@@ -754,6 +757,13 @@ static void run_exec(void) {
 
 int main(int argc, char **argv) {
     close_from(strcmp(argc > 1 ? argv[1] : "", "restore") ? 3 : 4);
+    if (!strcmp(argc > 1 ? argv[1] : "", "devices")) {
+        err_fd = 2;
+        if (argc == 4 && !strcmp(argv[2], "--count")) { printf("%d\n", device_programs(argv[3])); return 0; }
+        if (argc < 3) child_fail("usage: godwit-monitor devices CGROUP_DIR RULE...");
+        attach_device_filter(argv[2], argv + 3, argc - 3);
+        return 0;
+    }
     if (!strcmp(argc > 1 ? argv[1] : "", "exec")) {
         report_fd = 2; log_fd = -1; /* an argument error goes to the command's stderr, once */
         parse_args(argc, argv);

@@ -6,6 +6,7 @@ import io.godwit.runtime.cgroup.Cgroup;
 import io.godwit.runtime.cgroup.CgroupStats;
 import io.godwit.runtime.cgroup.ResourceLimits;
 import io.godwit.runtime.confine.ConfinementCheck;
+import io.godwit.runtime.confine.DeviceRules;
 import io.godwit.runtime.confine.ProcStatus;
 import io.godwit.runtime.confine.SeccompProfile;
 import io.godwit.runtime.confine.SeccompRules;
@@ -139,7 +140,7 @@ public final class ContainerRuntime implements AutoCloseable {
             Persisted p = s.readState();
             Path rootfs = openRootfs(name, s).path();
             s.clearRun();
-            Cgroup cgroup = config.cgroups() == null ? null : config.cgroups().create(name, limits(spec));
+            Cgroup cgroup = createCgroup(name, spec);
             Path envFile = s.writeMonitorEnv(spec.env());
             List<String> args = startArgs(s.dir(), rootfs, spec, envFile, config.consoleLog());
             args.addAll(args.indexOf("--"), confinementArgs(s.dir(), spec.confinement()));
@@ -179,6 +180,34 @@ public final class ContainerRuntime implements AutoCloseable {
             }
             return state(name);
         }
+    }
+
+    /**
+     * The container's cgroup with its limits and, on cgroup v2, the device allow-list as an eBPF program
+     * (attached again on every start and restore: CRIU does not restore cgroup BPF programs); null
+     * when the runtime manages no cgroups.
+     */
+    private Cgroup createCgroup(String name, ContainerSpec spec) throws IOException {
+        if (config.cgroups() == null) {
+            return null;
+        }
+        Cgroup cgroup = config.cgroups().create(name, limits(spec));
+        java.util.Optional<Path> bpfDir = cgroup.deviceProgramDir();
+        if (bpfDir.isPresent()) {
+            List<String> cmd = new ArrayList<>(List.of(config.monitorBinary().toString(), "devices",
+                    bpfDir.get().toString()));
+            cmd.addAll(DeviceRules.ALLOW);
+            HostCommand.Result r = HostCommand.attempt(cmd, Duration.ofSeconds(30));
+            if (!r.ok()) {
+                try {
+                    cgroup.destroy();
+                } catch (IOException e) {
+                    // the error below is the one that matters
+                }
+                throw new ContainerException(name, "device allow-list (cgroup v2 eBPF program)", r.stderr().strip());
+            }
+        }
+        return cgroup;
     }
 
     private void cleanupAfterFailure(String name, Cgroup cgroup, BridgeAttachment bridge, Exception e) {
@@ -815,7 +844,7 @@ public final class ContainerRuntime implements AutoCloseable {
             ContainerSpec spec = s.readSpec();
             Path rootfs = openRootfs(name, s).path();
             s.clearRun();
-            Cgroup cgroup = config.cgroups() == null ? null : config.cgroups().create(name, limits(spec));
+            Cgroup cgroup = createCgroup(name, spec);
             MonitorLauncher.Channel ch = null;
             try {
                 List<String> args = new ArrayList<>(List.of("restore", s.dir().toString(), "--criu", criuBinary()));

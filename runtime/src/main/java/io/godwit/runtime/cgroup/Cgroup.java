@@ -17,6 +17,14 @@ public interface Cgroup {
      */
     java.util.List<java.nio.file.Path> procsFiles();
 
+    /**
+     * Where the device allow-list must be attached as an eBPF program (cgroup v2, whose devices
+     * controller is one); empty where the kernel's v1 devices controller enforces it already.
+     */
+    default java.util.Optional<java.nio.file.Path> deviceProgramDir() {
+        return java.util.Optional.empty();
+    }
+
     void applyLimits(ResourceLimits limits) throws IOException;
 
     /** Freezes every task and waits until the kernel reports them frozen. */

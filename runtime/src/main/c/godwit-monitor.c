@@ -41,6 +41,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <grp.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -87,6 +88,7 @@ struct config {
     const char *readonly[MAX_LIST]; int nreadonly;
     const char *tmpfs[MAX_LIST]; int ntmpfs;
     int read_only_root;
+    int userns; unsigned long userns_uid, userns_gid, userns_size; /* --userns: container 0 = host UID.. */
     struct confinement confine;
     char **argv;
 };
@@ -256,6 +258,11 @@ static void parse_args(int argc, char **argv) {
         else if (!strcmp(a, "--readonly-path") && i + 1 < argc && cfg.nreadonly < MAX_LIST) cfg.readonly[cfg.nreadonly++] = argv[++i];
         else if (!strcmp(a, "--tmpfs") && i + 1 < argc && cfg.ntmpfs < MAX_LIST) cfg.tmpfs[cfg.ntmpfs++] = argv[++i];
         else if (!strcmp(a, "--read-only")) cfg.read_only_root = 1;
+        else if (!strcmp(a, "--userns") && i + 3 < argc) {
+            cfg.userns = 1; cfg.userns_uid = strtoul(argv[i + 1], NULL, 10);
+            cfg.userns_gid = strtoul(argv[i + 2], NULL, 10); cfg.userns_size = strtoul(argv[i + 3], NULL, 10); i += 3;
+            if (!cfg.userns_uid || !cfg.userns_gid || !cfg.userns_size) die("args: --userns wants HOSTUID HOSTGID SIZE, all > 0");
+        }
         else if (!strcmp(a, "--cgroup-procs") && i + 1 < argc && cfg.ncgroup_procs < 16)
             cfg.cgroup_procs[cfg.ncgroup_procs++] = argv[++i];
         else die("args: unknown or incomplete option '%s'", a);
@@ -269,10 +276,12 @@ static void parse_args(int argc, char **argv) {
 struct child_ctx { int go_rd, err_wr, out_wr, errout_wr; };
 
 static int err_fd = -1;
+static int fail_to_jvm = 0; /* the monitor itself runs shared code (seccomp_prepare): report as an error line */
 
 void child_fail(const char *fmt, ...) {
     char buf[1024]; va_list ap; va_start(ap, fmt);
     int n = vsnprintf(buf, sizeof buf, fmt, ap); va_end(ap);
+    if (fail_to_jvm) die("%s", buf);
     if (n > (int)sizeof buf - 1) n = sizeof buf - 1;
     if (err_fd >= 0 && write(err_fd, buf, n) < 0) { /* monitor gone */ }
     _exit(127);
@@ -382,13 +391,20 @@ static int child_main(void *arg) {
     struct stat st;
     if (stat(root, &st) < 0) child_fail("rootfs %s: %s", root, strerror(errno));
     if (!S_ISDIR(st.st_mode)) child_fail("rootfs %s: %s", root, strerror(ENOTDIR));
-    /* read the seccomp rules now: after pivot_root the state directory is out of sight */
-    if (cfg.confine.seccomp) seccomp_prepare(cfg.confine.seccomp);
     do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, "make mounts private");
     /* pivot_root wants the new root to be a mount point */
     do_mount(root, root, NULL, MS_BIND | MS_REC, NULL, "bind rootfs");
     int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0) child_fail("open rootfs %s: %s", root, strerror(errno));
+    if (cfg.userns) {
+        /* From here on the host's paths are looked up as the container's root (an unprivileged host uid,
+         * which cannot pass the 0700 state directory): work relative to the rootfs, then become root of
+         * the namespace (files it makes must be owned by a mapped id). */
+        if (fchdir(rootfd) < 0) child_fail("enter rootfs: %s", strerror(errno));
+        root = ".";
+        if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+            child_fail("become root of the user namespace: %s", strerror(errno));
+    }
     char p[PATH_MAX];
     plain_top_dir(root, "proc", p);
     do_mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "mount /proc");
@@ -631,6 +647,22 @@ static void read_line(int fd, char *buf, size_t cap) {
     buf[n] = 0;
 }
 
+/* Container ids 0..SIZE-1 are host ids UID..UID+SIZE-1 (and the same for groups); written before "go". */
+static void write_id_maps(pid_t pid) {
+    static const char *files[] = {"uid_map", "gid_map"};
+    unsigned long base[] = {cfg.userns_uid, cfg.userns_gid};
+    for (int i = 0; i < 2; i++) {
+        char p[64], line[96]; snprintf(p, sizeof p, "/proc/%d/%s", (int)pid, files[i]);
+        int n = snprintf(line, sizeof line, "0 %lu %lu\n", base[i], cfg.userns_size);
+        int fd = open(p, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, line, (size_t)n) != n) {
+            int e = errno; kill(pid, SIGKILL); waitpid(pid, NULL, 0);
+            die("userns: write %s '0 %lu %lu': %s", p, base[i], cfg.userns_size, strerror(e));
+        }
+        close(fd);
+    }
+}
+
 static void run_start(void) {
     int sigfd = setup_signals();
     open_console();
@@ -641,10 +673,14 @@ static void run_start(void) {
     size_t stack_size = 1 << 20;
     char *stack = malloc(stack_size);
     if (!stack) die("clone: out of memory");
+    /* the seccomp rules are read here, while the state directory is in sight; the init gets a copy */
+    if (cfg.confine.seccomp) { fail_to_jvm = 1; seccomp_prepare(cfg.confine.seccomp); fail_to_jvm = 0; }
     int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD;
+    if (cfg.userns) flags |= CLONE_NEWUSER; /* owns the others: the container's root is root only in there */
     pid_t pid = clone(child_main, stack + stack_size, flags, &ctx);
     if (pid < 0) die("clone namespaces: %s", strerror(errno));
     init_pid = pid;
+    if (cfg.userns) write_id_maps(pid);
     close(go[0]); close(err[1]); close(out_wr); close(errout_wr);
     report("init %d", pid);
     char line[256]; read_line(0, line, sizeof line);
@@ -727,6 +763,10 @@ static void run_exec(void) {
     join_cgroups();
     if (cfg.confine.seccomp) seccomp_prepare(cfg.confine.seccomp);
     int joined = join_namespaces(cfg.exec_target);
+    if ((joined & CLONE_NEWUSER) && !cfg.confine.has_user) {
+        /* we came in as an unmapped host root: be the container's root, as its init is */
+        cfg.confine.has_user = 1; cfg.confine.uid = 0; cfg.confine.gid = 0;
+    }
     if (!(joined & CLONE_NEWPID) || !(joined & CLONE_NEWNS))
         child_fail("exec: init %d shares our pid or mount namespace: not a container init", (int)cfg.exec_target);
     struct sigaction sa; memset(&sa, 0, sizeof sa); sa.sa_handler = forward_signal;

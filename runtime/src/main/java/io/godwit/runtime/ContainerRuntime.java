@@ -98,6 +98,11 @@ public final class ContainerRuntime implements AutoCloseable {
         if (full.network().bridgeMode() && config.network() == null) {
             throw new InvalidSpecException("network.mode", "bridge networking is not configured in this runtime");
         }
+        UserNamespace userns = full.confinement().userns();
+        if (userns != null && !full.mounts().isEmpty()) {
+            throw new InvalidSpecException("security.userns",
+                    "volumes are not supported in a container with its own user namespace (yet)");
+        }
         synchronized (lock(name)) {
             StateStore s = store(name);
             if (Files.exists(s.dir())) {
@@ -105,11 +110,18 @@ public final class ContainerRuntime implements AutoCloseable {
             }
             PrivateFiles.directory(s.dir());
             try {
-                s.writeSpec(full);
+                if (userns != null && !userns.allocated()) {
+                    full = allocateUserns(name, full, s);
+                } else {
+                    s.writeSpec(full);
+                }
                 if (rootfsChanges != null && !Files.isDirectory(rootfsChanges)) {
                     throw new ContainerException(name, "apply rootfs changes", rootfsChanges + " is not a directory");
                 }
                 ContainerRootfs rootfs = config.images().createRootfs(full.image(), s.dir(), rootfsChanges);
+                if (full.confinement().userns() != null) {
+                    RootfsOwnership.shift(rootfs.path(), full.confinement().userns());
+                }
                 s.writeState(new Persisted(Status.CREATED, Instant.now(), null, rootfs.imageFingerprint(), 0, 0, 0,
                         0, null));
                 return state(name);
@@ -121,6 +133,37 @@ public final class ContainerRuntime implements AutoCloseable {
                 }
                 throw e;
             }
+        }
+    }
+
+    private static final Object USERNS_ALLOCATION = new Object();
+
+    /**
+     * Picks a host id range no other container here has and writes the spec recording it, both under one
+     * lock, so that two creates never take the same range.
+     */
+    private ContainerSpec allocateUserns(String name, ContainerSpec full, StateStore s) throws IOException {
+        synchronized (USERNS_ALLOCATION) {
+            List<Long> taken = new ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(config.containersDir())) {
+                for (Path d : ds) {
+                    if (d.getFileName().toString().equals(name)) {
+                        continue;
+                    }
+                    try {
+                        UserNamespace other = new StateStore(d).readSpec().confinement().userns();
+                        if (other != null && other.allocated()) {
+                            taken.add(other.hostUid());
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // half-made or foreign directory: it holds no range
+                    }
+                }
+            }
+            UserNamespace ns = UsernsRanges.allocate(Path.of("/etc/subuid"), Path.of("/etc/subgid"), taken);
+            ContainerSpec withRange = full.withSecurity(full.confinement().withUserns(ns));
+            s.writeSpec(withRange);
+            return withRange;
         }
     }
 
@@ -256,6 +299,14 @@ public final class ContainerRuntime implements AutoCloseable {
         sec.tmpfs().forEach(p -> a.addAll(List.of("--tmpfs", p)));
         if (sec.readOnlyRootfs()) {
             a.add("--read-only");
+        }
+        UserNamespace ns = sec.userns();
+        if (ns != null) {
+            if (!ns.allocated()) {
+                throw new InvalidSpecException("security.userns", "no host id range recorded (create allocates one)");
+            }
+            a.addAll(List.of("--userns", Long.toString(ns.hostUid()), Long.toString(ns.hostGid()),
+                    Long.toString(ns.size())));
         }
         return a;
     }

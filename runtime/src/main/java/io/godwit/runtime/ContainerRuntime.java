@@ -846,6 +846,7 @@ public final class ContainerRuntime implements AutoCloseable {
             for (VolumeMount m : spec.mounts()) {
                 ext.put("vol" + i++, m.containerPath());
             }
+            ext.putAll(HostNodeBinds.containerPaths(spec));
             Map<String, String> stdio = new LinkedHashMap<>();
             stdio.put("stdout", fdLink(name, p.initPid(), 1));
             stdio.put("stderr", fdLink(name, p.initPid(), 2));
@@ -863,6 +864,7 @@ public final class ContainerRuntime implements AutoCloseable {
         for (VolumeMount m : spec.mounts()) {
             hosts.put("vol" + i++, m.hostPath());
         }
+        hosts.putAll(HostNodeBinds.hostPaths(spec));
         return Map.copyOf(hosts);
     }
 

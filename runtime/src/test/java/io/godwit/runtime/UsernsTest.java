@@ -85,5 +85,11 @@ class UsernsTest {
         await("stopped", Duration.ofSeconds(5), () -> fx.status(n) == Status.STOPPED);
         int pid = CriuTestDriver.restore(rt, n, fx.tmp.resolve("ck"), t);
         assertMapped(pid, ns);
+        long at = Fixture.lastCount(rt.logFile(n));
+        await("counting on", Duration.ofSeconds(10), () -> Fixture.lastCount(rt.logFile(n)) > at + 2);
+        ExecResult r = rt.exec(n, List.of("sh", "-c", "id -u; cat /proc/self/uid_map"), Duration.ofSeconds(10));
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertTrue(r.stdout().startsWith("0\n"), r.stdout());
+        assertTrue(r.stdout().replaceAll("\\s+", " ").contains("0 " + ns.hostUid() + " 65536"), r.stdout());
     }
 }

@@ -884,6 +884,30 @@ public final class ContainerRuntime implements AutoCloseable {
      * pipe, fd: 4} and {key: old stderr pipe, fd: 5}, ext_mnt {key: volN, val: host path}) and, on success,
      * calls {@link #adoptRestored}; on any failure {@link #abortRestore}.
      */
+    /**
+     * A container with its own user namespace: CRIU opens some image files (tty-info.img, ...) from inside
+     * the restored tree, as the container's root, an unprivileged host user. Gives the directory and its
+     * files to the container's host group, read-only (0750/0640; the owner stays root, so nothing in the
+     * container can change them). Nothing to do for other containers.
+     */
+    public void shareImagesWithContainer(String name, Path imagesDir) throws IOException {
+        UserNamespace ns = existing(name).readSpec().confinement().userns();
+        if (ns == null || !ns.allocated()) {
+            return;
+        }
+        int gid = ns.hostGid().intValue();
+        Files.setAttribute(imagesDir, "unix:gid", gid);
+        Files.setAttribute(imagesDir, "unix:mode", 0750);
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(imagesDir)) {
+            for (Path f : ds) {
+                if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.setAttribute(f, "unix:gid", gid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(f, "unix:mode", 0640, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                }
+            }
+        }
+    }
+
     public RestoreLaunch launchRestore(String name, int criuSocketFd) throws IOException {
         synchronized (lock(name)) {
             StateStore s = existing(name);

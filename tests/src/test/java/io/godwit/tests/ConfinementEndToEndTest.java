@@ -23,18 +23,18 @@ import org.junit.jupiter.api.Test;
  * refused naming what is wrong, and nothing is started.
  */
 class ConfinementEndToEndTest {
-    private static final String PID = Long.toString(ProcessHandle.current().pid());
+    static final String PID = Long.toString(ProcessHandle.current().pid());
     private static final String PROFILE = """
             {"defaultAction": "SCMP_ACT_ALLOW",
              "syscalls": [{"names": ["sync"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}""";
 
     /** The rounds of escape output in a console log so far. */
-    private static int rounds(String console) {
+    static int rounds(String console) {
         return console.split("escape round ", -1).length - 1;
     }
 
     /** Waits for round number {@code n} of the console (counting from 1) and returns its lines. */
-    private static String awaitRound(Supplier<String> console, int n) throws Exception {
+    static String awaitRound(Supplier<String> console, int n) throws Exception {
         for (int i = 0; i < 300; i++) {
             String log = console.get();
             if (rounds(log) >= n) {
@@ -46,7 +46,7 @@ class ConfinementEndToEndTest {
         throw new AssertionError("escape round " + n + " never came:\n" + console.get());
     }
 
-    private static void assertNothingEscaped(String round, String where) {
+    static void assertNothingEscaped(String round, String where) {
         assertTrue(round.matches("(?s).*escape round \\d+: \\d+ attempts, 0 escaped\\n"), where + ":\n" + round);
         assertTrue(round.contains("ptrace-outside"), where + ": the probe tried ptrace:\n" + round);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) attempts").matcher(round);
@@ -62,12 +62,12 @@ class ConfinementEndToEndTest {
         return c.path("confinement");
     }
 
-    private static void signal(DaemonClient api, String name) throws Exception {
+    static void signal(DaemonClient api, String name) throws Exception {
         ApiResponse r = api.post("/1.0/containers/" + name + "/state", Map.of("action", "kill", "signal", 10));
         assertEquals(200, r.status(), r.body());
     }
 
-    private static JsonNode run(DaemonClient api, ApiResponse started) throws Exception {
+    static JsonNode run(DaemonClient api, ApiResponse started) throws Exception {
         assertEquals(202, started.status(), started.body());
         JsonNode op = api.waitOperation(started.json().get("id").asText(), java.time.Duration.ofMinutes(3), o -> { });
         assertEquals("success", op.path("status").asText(), op.toString());
@@ -91,7 +91,7 @@ class ConfinementEndToEndTest {
      * Runs the probe with `godwit exec`'s streaming API and checks it finds the doors shut exactly
      * as the init did, and that the exec'd process's capabilities are the init's.
      */
-    private static void assertExecConfinedAsInit(DaemonClient api, String name, String initRound) throws Exception {
+    static void assertExecConfinedAsInit(DaemonClient api, String name, String initRound) throws Exception {
         StringBuilder out = new StringBuilder();
         int exit = -1;
         try (DaemonClient.LineStream frames = api.stream("POST", "/1.0/containers/" + name + "/exec?stream=true",

@@ -350,6 +350,7 @@ public final class CheckpointService {
         try {
             Trees.copy(changesDir, changes);
             runtime.create(newName, spec, changes);
+            runtime.shareImagesWithContainer(newName, imagesDir); // a user namespace's root reads some images itself
         } catch (Exception e) {
             if (lazyWorkDir == null) {
                 Trees.delete(logs);

@@ -36,4 +36,11 @@ void set_read_only(const char *path, int recursive, const char *step);
 void seccomp_prepare(const char *rules_file); /* reads the rules while the host path is reachable */
 void apply_confinement(const struct confinement *c);
 
+/* joinns.c: enters every namespace of PID that differs from ours; returns the CLONE_NEW* flags joined. */
+int join_namespaces(pid_t pid);
+
+/* devices.c: cgroup v2's device allow-list as an eBPF program; RULES as v1's devices.allow lines. */
+void attach_device_filter(const char *cgroup_dir, char **rules, int nrules);
+int device_programs(const char *cgroup_dir); /* how many device programs the cgroup itself has */
+
 #endif

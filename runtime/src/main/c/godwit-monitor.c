@@ -20,6 +20,17 @@
  *     then the init builds its root (mounts, /dev, pivot_root) and execs CMD. Any failure of a
  *     step comes back as "error STEP: strerror" and the monitor exits leaving nothing running.
  *   godwit-monitor restore STATE_DIR [--criu PATH]
+ *   godwit-monitor exec STATE_DIR INIT_PID [--cgroup-procs FILE]... [--cwd DIR] [confinement] -- CMD [ARG...]
+ *     `godwit exec`, confined as runc exec confines: does not detach; fds 0-2 are the command's stdio and
+ *     its environment is the command's. It joins the cgroup (writes its pid to each FILE), reads the
+ *     seccomp rules, enters every namespace of INIT_PID that differs from its own at once (setns on a
+ *     pidfd), forks the command into the container's pid namespace, applies the same confinement as
+ *     the init (apply_confinement: caps, user, groups, no_new_privs, seccomp), chdirs to DIR and execs.
+ *     It waits and exits with the command's code (128+N if killed by signal N; 127 when a step failed,
+ *     with the step on stderr). Its own diagnostics go to STATE_DIR/monitor.log.
+ *   godwit-monitor devices CGROUP_DIR RULE...    (cgroup v2: attach the device allow-list, see devices.c)
+ *   godwit-monitor devices --count CGROUP_DIR    (prints how many device programs CGROUP_DIR has)
+ *     both exit 0, or 127 with the reason on stderr.
  *   both modes: [--log-max BYTES] [--log-files N]: console.log is rotated once it would pass
  *     BYTES (console.log -> console.log.1 -> ... -> console.log.N, the oldest dropped); N = 0
  *     truncates it instead. Without --log-max it grows without bound.
@@ -30,6 +41,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <grp.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -67,6 +79,8 @@ struct rlimit_spec { int resource; rlim_t soft, hard; };
 
 struct config {
     const char *mode, *state_dir, *rootfs, *hostname, *cwd, *criu;
+    pid_t exec_target;                              /* exec mode: the container's init */
+    const char *cgroup_procs[16]; int ncgroup_procs; /* exec mode: cgroup.procs files to join */
     const char *env[MAX_LIST]; int nenv;
     struct mount_spec mounts[MAX_LIST]; int nmounts;
     struct rlimit_spec rlimits[32]; int nrlimits;
@@ -74,6 +88,7 @@ struct config {
     const char *readonly[MAX_LIST]; int nreadonly;
     const char *tmpfs[MAX_LIST]; int ntmpfs;
     int read_only_root;
+    int userns; unsigned long userns_uid, userns_gid, userns_size; /* --userns: container 0 = host UID.. */
     struct confinement confine;
     char **argv;
 };
@@ -82,6 +97,7 @@ static struct config cfg;
 static long long log_max = 0; /* 0: no bound */
 static int log_files = 1;
 static int report_fd = 1;
+static int log_fd = 2; /* exec mode: STATE_DIR/monitor.log (fd 2 is the command's stderr) */
 
 void logmsg(const char *fmt, ...) {
     char buf[1024]; va_list ap; va_start(ap, fmt);
@@ -89,7 +105,7 @@ void logmsg(const char *fmt, ...) {
     if (n < 0) return;
     if (n > (int)sizeof buf - 2) n = sizeof buf - 2;
     buf[n++] = '\n';
-    if (write(2, buf, n) < 0) { /* nowhere else to say it */ }
+    if (write(log_fd, buf, n) < 0) { /* nowhere else to say it */ }
 }
 
 /* One line to the JVM; after the hand-over report_fd is /dev/null and this is a no-op. */
@@ -200,12 +216,15 @@ static void read_env_file(const char *path) {
 }
 
 static void parse_args(int argc, char **argv) {
-    if (argc < 3) die("usage: godwit-monitor start|restore STATE_DIR ...");
+    if (argc < 3) die("usage: godwit-monitor start|restore|exec STATE_DIR ...");
     cfg.mode = argv[1]; cfg.state_dir = argv[2]; cfg.cwd = "/"; cfg.criu = "criu";
     int i = 3;
     if (!strcmp(cfg.mode, "start")) {
         if (argc < 4) die("args: start needs STATE_DIR ROOTFS");
         cfg.rootfs = argv[3]; i = 4;
+    } else if (!strcmp(cfg.mode, "exec")) {
+        if (argc < 4 || atoi(argv[3]) <= 0) die("args: exec needs STATE_DIR INIT_PID");
+        cfg.exec_target = (pid_t)atoi(argv[3]); i = 4;
     } else if (strcmp(cfg.mode, "restore")) die("args: unknown mode '%s'", cfg.mode);
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -239,9 +258,16 @@ static void parse_args(int argc, char **argv) {
         else if (!strcmp(a, "--readonly-path") && i + 1 < argc && cfg.nreadonly < MAX_LIST) cfg.readonly[cfg.nreadonly++] = argv[++i];
         else if (!strcmp(a, "--tmpfs") && i + 1 < argc && cfg.ntmpfs < MAX_LIST) cfg.tmpfs[cfg.ntmpfs++] = argv[++i];
         else if (!strcmp(a, "--read-only")) cfg.read_only_root = 1;
+        else if (!strcmp(a, "--userns") && i + 3 < argc) {
+            cfg.userns = 1; cfg.userns_uid = strtoul(argv[i + 1], NULL, 10);
+            cfg.userns_gid = strtoul(argv[i + 2], NULL, 10); cfg.userns_size = strtoul(argv[i + 3], NULL, 10); i += 3;
+            if (!cfg.userns_uid || !cfg.userns_gid || !cfg.userns_size) die("args: --userns wants HOSTUID HOSTGID SIZE, all > 0");
+        }
+        else if (!strcmp(a, "--cgroup-procs") && i + 1 < argc && cfg.ncgroup_procs < 16)
+            cfg.cgroup_procs[cfg.ncgroup_procs++] = argv[++i];
         else die("args: unknown or incomplete option '%s'", a);
     }
-    if (!strcmp(cfg.mode, "start") && (!cfg.argv || !cfg.argv[0])) die("args: no command after --");
+    if (strcmp(cfg.mode, "restore") && (!cfg.argv || !cfg.argv[0])) die("args: no command after --");
     cfg.env[cfg.nenv] = NULL;
 }
 
@@ -250,10 +276,12 @@ static void parse_args(int argc, char **argv) {
 struct child_ctx { int go_rd, err_wr, out_wr, errout_wr; };
 
 static int err_fd = -1;
+static int fail_to_jvm = 0; /* the monitor itself runs shared code (seccomp_prepare): report as an error line */
 
 void child_fail(const char *fmt, ...) {
     char buf[1024]; va_list ap; va_start(ap, fmt);
     int n = vsnprintf(buf, sizeof buf, fmt, ap); va_end(ap);
+    if (fail_to_jvm) die("%s", buf);
     if (n > (int)sizeof buf - 1) n = sizeof buf - 1;
     if (err_fd >= 0 && write(err_fd, buf, n) < 0) { /* monitor gone */ }
     _exit(127);
@@ -363,13 +391,20 @@ static int child_main(void *arg) {
     struct stat st;
     if (stat(root, &st) < 0) child_fail("rootfs %s: %s", root, strerror(errno));
     if (!S_ISDIR(st.st_mode)) child_fail("rootfs %s: %s", root, strerror(ENOTDIR));
-    /* read the seccomp rules now: after pivot_root the state directory is out of sight */
-    if (cfg.confine.seccomp) seccomp_prepare(cfg.confine.seccomp);
     do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL, "make mounts private");
     /* pivot_root wants the new root to be a mount point */
     do_mount(root, root, NULL, MS_BIND | MS_REC, NULL, "bind rootfs");
     int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0) child_fail("open rootfs %s: %s", root, strerror(errno));
+    if (cfg.userns) {
+        /* From here on the host's paths are looked up as the container's root (an unprivileged host uid,
+         * which cannot pass the 0700 state directory): work relative to the rootfs, then become root of
+         * the namespace (files it makes must be owned by a mapped id). */
+        if (fchdir(rootfd) < 0) child_fail("enter rootfs: %s", strerror(errno));
+        root = ".";
+        if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+            child_fail("become root of the user namespace: %s", strerror(errno));
+    }
     char p[PATH_MAX];
     plain_top_dir(root, "proc", p);
     do_mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "mount /proc");
@@ -612,6 +647,22 @@ static void read_line(int fd, char *buf, size_t cap) {
     buf[n] = 0;
 }
 
+/* Container ids 0..SIZE-1 are host ids UID..UID+SIZE-1 (and the same for groups); written before "go". */
+static void write_id_maps(pid_t pid) {
+    static const char *files[] = {"uid_map", "gid_map"};
+    unsigned long base[] = {cfg.userns_uid, cfg.userns_gid};
+    for (int i = 0; i < 2; i++) {
+        char p[64], line[96]; snprintf(p, sizeof p, "/proc/%d/%s", (int)pid, files[i]);
+        int n = snprintf(line, sizeof line, "0 %lu %lu\n", base[i], cfg.userns_size);
+        int fd = open(p, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, line, (size_t)n) != n) {
+            int e = errno; kill(pid, SIGKILL); waitpid(pid, NULL, 0);
+            die("userns: write %s '0 %lu %lu': %s", p, base[i], cfg.userns_size, strerror(e));
+        }
+        close(fd);
+    }
+}
+
 static void run_start(void) {
     int sigfd = setup_signals();
     open_console();
@@ -622,10 +673,14 @@ static void run_start(void) {
     size_t stack_size = 1 << 20;
     char *stack = malloc(stack_size);
     if (!stack) die("clone: out of memory");
+    /* the seccomp rules are read here, while the state directory is in sight; the init gets a copy */
+    if (cfg.confine.seccomp) { fail_to_jvm = 1; seccomp_prepare(cfg.confine.seccomp); fail_to_jvm = 0; }
     int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | SIGCHLD;
+    if (cfg.userns) flags |= CLONE_NEWUSER; /* owns the others: the container's root is root only in there */
     pid_t pid = clone(child_main, stack + stack_size, flags, &ctx);
     if (pid < 0) die("clone namespaces: %s", strerror(errno));
     init_pid = pid;
+    if (cfg.userns) write_id_maps(pid);
     close(go[0]); close(err[1]); close(out_wr); close(errout_wr);
     report("init %d", pid);
     char line[256]; read_line(0, line, sizeof line);
@@ -676,8 +731,84 @@ static void run_restore(void) {
     main_loop(sigfd, 0);
 }
 
+/* ---------------- exec: a command in a running container, confined as its init ---------------- */
+
+extern char **environ;
+
+static void join_cgroups(void) {
+    char me[32]; int n = snprintf(me, sizeof me, "%d", (int)getpid());
+    for (int i = 0; i < cfg.ncgroup_procs; i++) {
+        int fd = open(cfg.cgroup_procs[i], O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, me, (size_t)n) != n)
+            child_fail("exec: join cgroup %s: %s", cfg.cgroup_procs[i], strerror(errno));
+        close(fd);
+    }
+}
+
+static volatile sig_atomic_t exec_child = 0;
+
+static void forward_signal(int sig) {
+    if (exec_child > 0) kill(exec_child, sig);
+}
+
+static void run_exec(void) {
+    err_fd = 2; /* child_fail: the step goes to the command's stderr, exit 127 */
+    char p[PATH_MAX]; snprintf(p, sizeof p, "%s/monitor.log", cfg.state_dir);
+    log_fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (log_fd < 0) log_fd = 2;
+    for (char **e = environ; *e && cfg.nenv < MAX_LIST - 1; e++) cfg.env[cfg.nenv++] = *e;
+    cfg.env[cfg.nenv] = NULL;
+    /* cgroup first, so that nothing of the command runs outside the limits; the rules while the host's
+     * files are in sight (the state directory is outside the container's mount namespace) */
+    join_cgroups();
+    if (cfg.confine.seccomp) seccomp_prepare(cfg.confine.seccomp);
+    int joined = join_namespaces(cfg.exec_target);
+    if ((joined & CLONE_NEWUSER) && !cfg.confine.has_user) {
+        /* we came in as an unmapped host root: be the container's root, as its init is */
+        cfg.confine.has_user = 1; cfg.confine.uid = 0; cfg.confine.gid = 0;
+    }
+    if (!(joined & CLONE_NEWPID) || !(joined & CLONE_NEWNS))
+        child_fail("exec: init %d shares our pid or mount namespace: not a container init", (int)cfg.exec_target);
+    struct sigaction sa; memset(&sa, 0, sizeof sa); sa.sa_handler = forward_signal;
+    sigset_t block, old; sigfillset(&block);
+    sigprocmask(SIG_BLOCK, &block, &old); /* the child starts with no handler of ours armed */
+    pid_t child = fork();
+    if (child < 0) child_fail("exec: fork into the container: %s", strerror(errno));
+    if (child == 0) {
+        for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
+        sigset_t none; sigemptyset(&none); sigprocmask(SIG_SETMASK, &none, NULL);
+        apply_confinement(&cfg.confine);
+        /* after the credentials changed (a change clears it): die with the waiting parent */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) child_fail("exec: parent-death signal: %s", strerror(errno));
+        if (getppid() != 0) _exit(127); /* the parent is outside our pid namespace: it shows as 0 while alive */
+        if (chdir(cfg.cwd) < 0) child_fail("chdir %s (cwd): %s", cfg.cwd, strerror(errno));
+        exec_command();
+    }
+    exec_child = child;
+    int fwd[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+    for (size_t i = 0; i < sizeof fwd / sizeof fwd[0]; i++) sigaction(fwd[i], &sa, NULL);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    int st;
+    while (waitpid(child, &st, 0) < 0) {
+        if (errno != EINTR) { logmsg("exec: wait for %d: %s", (int)child, strerror(errno)); _exit(127); }
+    }
+    _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
 int main(int argc, char **argv) {
     close_from(strcmp(argc > 1 ? argv[1] : "", "restore") ? 3 : 4);
+    if (!strcmp(argc > 1 ? argv[1] : "", "devices")) {
+        err_fd = 2;
+        if (argc == 4 && !strcmp(argv[2], "--count")) { printf("%d\n", device_programs(argv[3])); return 0; }
+        if (argc < 3) child_fail("usage: godwit-monitor devices CGROUP_DIR RULE...");
+        attach_device_filter(argv[2], argv + 3, argc - 3);
+        return 0;
+    }
+    if (!strcmp(argc > 1 ? argv[1] : "", "exec")) {
+        report_fd = 2; log_fd = -1; /* an argument error goes to the command's stderr, once */
+        parse_args(argc, argv);
+        run_exec();
+    }
     parse_args(argc, argv);
     detach_from_jvm();
     if (!strcmp(cfg.mode, "start")) run_start(); else run_restore();

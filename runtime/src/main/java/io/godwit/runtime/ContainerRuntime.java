@@ -6,6 +6,7 @@ import io.godwit.runtime.cgroup.Cgroup;
 import io.godwit.runtime.cgroup.CgroupStats;
 import io.godwit.runtime.cgroup.ResourceLimits;
 import io.godwit.runtime.confine.ConfinementCheck;
+import io.godwit.runtime.confine.DeviceRules;
 import io.godwit.runtime.confine.ProcStatus;
 import io.godwit.runtime.confine.SeccompProfile;
 import io.godwit.runtime.confine.SeccompRules;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -96,6 +98,11 @@ public final class ContainerRuntime implements AutoCloseable {
         if (full.network().bridgeMode() && config.network() == null) {
             throw new InvalidSpecException("network.mode", "bridge networking is not configured in this runtime");
         }
+        UserNamespace userns = full.confinement().userns();
+        if (userns != null && !full.mounts().isEmpty()) {
+            throw new InvalidSpecException("security.userns",
+                    "volumes are not supported in a container with its own user namespace (yet)");
+        }
         synchronized (lock(name)) {
             StateStore s = store(name);
             if (Files.exists(s.dir())) {
@@ -103,11 +110,18 @@ public final class ContainerRuntime implements AutoCloseable {
             }
             PrivateFiles.directory(s.dir());
             try {
-                s.writeSpec(full);
+                if (userns != null && !userns.allocated()) {
+                    full = allocateUserns(name, full, s);
+                } else {
+                    s.writeSpec(full);
+                }
                 if (rootfsChanges != null && !Files.isDirectory(rootfsChanges)) {
                     throw new ContainerException(name, "apply rootfs changes", rootfsChanges + " is not a directory");
                 }
                 ContainerRootfs rootfs = config.images().createRootfs(full.image(), s.dir(), rootfsChanges);
+                if (full.confinement().userns() != null) {
+                    RootfsOwnership.shift(rootfs.path(), full.confinement().userns());
+                }
                 s.writeState(new Persisted(Status.CREATED, Instant.now(), null, rootfs.imageFingerprint(), 0, 0, 0,
                         0, null));
                 return state(name);
@@ -119,6 +133,37 @@ public final class ContainerRuntime implements AutoCloseable {
                 }
                 throw e;
             }
+        }
+    }
+
+    private static final Object USERNS_ALLOCATION = new Object();
+
+    /**
+     * Picks a host id range no other container here has and writes the spec recording it, both under one
+     * lock, so that two creates never take the same range.
+     */
+    private ContainerSpec allocateUserns(String name, ContainerSpec full, StateStore s) throws IOException {
+        synchronized (USERNS_ALLOCATION) {
+            List<Long> taken = new ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(config.containersDir())) {
+                for (Path d : ds) {
+                    if (d.getFileName().toString().equals(name)) {
+                        continue;
+                    }
+                    try {
+                        UserNamespace other = new StateStore(d).readSpec().confinement().userns();
+                        if (other != null && other.allocated()) {
+                            taken.add(other.hostUid());
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // half-made or foreign directory: it holds no range
+                    }
+                }
+            }
+            UserNamespace ns = UsernsRanges.allocate(Path.of("/etc/subuid"), Path.of("/etc/subgid"), taken);
+            ContainerSpec withRange = full.withSecurity(full.confinement().withUserns(ns));
+            s.writeSpec(withRange);
+            return withRange;
         }
     }
 
@@ -138,7 +183,7 @@ public final class ContainerRuntime implements AutoCloseable {
             Persisted p = s.readState();
             Path rootfs = openRootfs(name, s).path();
             s.clearRun();
-            Cgroup cgroup = config.cgroups() == null ? null : config.cgroups().create(name, limits(spec));
+            Cgroup cgroup = createCgroup(name, spec);
             Path envFile = s.writeMonitorEnv(spec.env());
             List<String> args = startArgs(s.dir(), rootfs, spec, envFile, config.consoleLog());
             args.addAll(args.indexOf("--"), confinementArgs(s.dir(), spec.confinement()));
@@ -180,6 +225,34 @@ public final class ContainerRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * The container's cgroup with its limits and, on cgroup v2, the device allow-list as an eBPF program
+     * (attached again on every start and restore: CRIU does not restore cgroup BPF programs); null
+     * when the runtime manages no cgroups.
+     */
+    private Cgroup createCgroup(String name, ContainerSpec spec) throws IOException {
+        if (config.cgroups() == null) {
+            return null;
+        }
+        Cgroup cgroup = config.cgroups().create(name, limits(spec));
+        java.util.Optional<Path> bpfDir = cgroup.deviceProgramDir();
+        if (bpfDir.isPresent()) {
+            List<String> cmd = new ArrayList<>(List.of(config.monitorBinary().toString(), "devices",
+                    bpfDir.get().toString()));
+            cmd.addAll(DeviceRules.ALLOW);
+            HostCommand.Result r = HostCommand.attempt(cmd, Duration.ofSeconds(30));
+            if (!r.ok()) {
+                try {
+                    cgroup.destroy();
+                } catch (IOException e) {
+                    // the error below is the one that matters
+                }
+                throw new ContainerException(name, "device allow-list (cgroup v2 eBPF program)", r.stderr().strip());
+            }
+        }
+        return cgroup;
+    }
+
     private void cleanupAfterFailure(String name, Cgroup cgroup, BridgeAttachment bridge, Exception e) {
         if (bridge != null) {
             try {
@@ -216,11 +289,36 @@ public final class ContainerRuntime implements AutoCloseable {
     }
 
     /**
-     * The monitor's options for the spec's confinement; the seccomp profile is compiled for this
-     * container's capabilities and kernel into STATE_DIR/seccomp.rules (the monitor reads it
-     * before pivot_root).
+     * The monitor's options for the spec's confinement: the init's credentials ({@link #credentialArgs})
+     * and what it does to its root (masked and read-only paths, tmpfs, read-only rootfs).
      */
     private static List<String> confinementArgs(Path stateDir, SecuritySpec sec) throws IOException {
+        List<String> a = credentialArgs(stateDir, sec);
+        sec.maskedPaths().forEach(p -> a.addAll(List.of("--mask", p)));
+        sec.readonlyPaths().forEach(p -> a.addAll(List.of("--readonly-path", p)));
+        sec.tmpfs().forEach(p -> a.addAll(List.of("--tmpfs", p)));
+        if (sec.readOnlyRootfs()) {
+            a.add("--read-only");
+        }
+        UserNamespace ns = sec.userns();
+        if (ns != null) {
+            if (!ns.allocated()) {
+                throw new InvalidSpecException("security.userns", "no host id range recorded (create allocates one)");
+            }
+            a.addAll(List.of("--userns", Long.toString(ns.hostUid()), Long.toString(ns.hostGid()),
+                    Long.toString(ns.size())));
+        }
+        return a;
+    }
+
+    /**
+     * Capabilities, no_new_privs, seccomp, user and groups: what the init and every exec'd process get
+     * alike. The seccomp profile is compiled for this container's capabilities and this kernel into
+     * STATE_DIR/seccomp.rules, replaced atomically (execs may start side by side, and a restored or
+     * moved container gets the rules of the kernel it runs on now); the monitor reads it before it
+     * enters the container.
+     */
+    private static List<String> credentialArgs(Path stateDir, SecuritySpec sec) throws IOException {
         List<String> a = new ArrayList<>();
         a.addAll(List.of("--caps", Long.toHexString(sec.capabilityMask())));
         if (sec.noNewPrivileges()) {
@@ -229,8 +327,14 @@ public final class ContainerRuntime implements AutoCloseable {
         SeccompProfile profile = sec.seccompRules();
         Path rules = stateDir.resolve(StateStore.SECCOMP_RULES);
         if (profile != null) {
-            Files.writeString(rules, SeccompRules.compile(profile, Set.copyOf(sec.capabilities()),
-                    System.getProperty("os.version")));
+            Path tmp = Files.createTempFile(stateDir, ".seccomp", ".tmp");
+            try {
+                Files.writeString(tmp, SeccompRules.compile(profile, Set.copyOf(sec.capabilities()),
+                        System.getProperty("os.version")));
+                Files.move(tmp, rules, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
             a.addAll(List.of("--seccomp", rules.toString()));
         } else {
             Files.deleteIfExists(rules);
@@ -240,12 +344,6 @@ public final class ContainerRuntime implements AutoCloseable {
         }
         for (long g : sec.groups()) {
             a.addAll(List.of("--group", Long.toString(g)));
-        }
-        sec.maskedPaths().forEach(p -> a.addAll(List.of("--mask", p)));
-        sec.readonlyPaths().forEach(p -> a.addAll(List.of("--readonly-path", p)));
-        sec.tmpfs().forEach(p -> a.addAll(List.of("--tmpfs", p)));
-        if (sec.readOnlyRootfs()) {
-            a.add("--read-only");
         }
         return a;
     }
@@ -653,9 +751,11 @@ public final class ContainerRuntime implements AutoCloseable {
     public static final int EXEC_OUTPUT_CAP = 1 << 20;
 
     /**
-     * Starts a command in the container's namespaces and root with nsenter (util-linux), environment
-     * from the spec, stdin empty; the process joins the container's cgroup right after it starts.
-     * The caller reads its output as it comes and closes it.
+     * Starts a command in a running container confined exactly as its init (as runc exec does): the
+     * monitor binary in exec mode joins the container's cgroup and namespaces, forks the command into
+     * its pid namespace and applies the init's capabilities, user and groups, no_new_privs and seccomp
+     * filter, in its working directory, with the spec's environment and stdin empty (see the overload). The caller reads
+     * its output as it comes and closes it.
      */
     public ExecProcess startExec(String name, List<String> command) throws IOException {
         return startExec(name, command, false);
@@ -668,32 +768,34 @@ public final class ContainerRuntime implements AutoCloseable {
         }
         Persisted p;
         ContainerSpec spec;
+        List<String> args = new ArrayList<>();
+        StateStore s;
         synchronized (lock(name)) {
             ContainerState st = state(name);
             if (st.status() != Status.RUNNING) {
                 throw badState(name, st.status(), "exec");
             }
-            p = store(name).readState();
-            spec = store(name).readSpec();
+            s = store(name);
+            p = s.readState();
+            spec = s.readSpec();
+            args.add(config.monitorBinary().toString());
+            args.addAll(List.of("exec", s.dir().toString(), Integer.toString(p.initPid()), "--cwd", spec.cwd()));
+            if (config.cgroups() != null) {
+                for (Path procs : config.cgroups().open(name).procsFiles()) {
+                    args.addAll(List.of("--cgroup-procs", procs.toString()));
+                }
+            }
+            args.addAll(credentialArgs(s.dir(), spec.confinement()));
         }
-        List<String> cmd = new ArrayList<>(List.of("nsenter", "-t", Integer.toString(p.initPid()), "-m", "-u", "-i",
-                "-n", "-p", "-r", "-w", "--"));
-        cmd.addAll(command);
-        ProcessBuilder pb = new ProcessBuilder(cmd);
+        args.add("--");
+        args.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(args);
         pb.environment().clear();
         pb.environment().putAll(spec.env());
         if (!withStdin) {
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         }
-        Process proc = pb.start();
-        if (config.cgroups() != null) {
-            try {
-                config.cgroups().open(name).addProcess((int) proc.pid());
-            } catch (IOException e) {
-                // it may already have exited; the command still ran
-            }
-        }
-        return new ExecProcess(name, proc);
+        return new ExecProcess(name, pb.start());
     }
 
     /** Runs a command to its end (at most timeout) and returns its output, each stream cut at {@link #EXEC_OUTPUT_CAP}. */
@@ -751,6 +853,7 @@ public final class ContainerRuntime implements AutoCloseable {
             for (VolumeMount m : spec.mounts()) {
                 ext.put("vol" + i++, m.containerPath());
             }
+            ext.putAll(HostNodeBinds.containerPaths(spec));
             Map<String, String> stdio = new LinkedHashMap<>();
             stdio.put("stdout", fdLink(name, p.initPid(), 1));
             stdio.put("stderr", fdLink(name, p.initPid(), 2));
@@ -768,6 +871,7 @@ public final class ContainerRuntime implements AutoCloseable {
         for (VolumeMount m : spec.mounts()) {
             hosts.put("vol" + i++, m.hostPath());
         }
+        hosts.putAll(HostNodeBinds.hostPaths(spec));
         return Map.copyOf(hosts);
     }
 
@@ -787,6 +891,30 @@ public final class ContainerRuntime implements AutoCloseable {
      * pipe, fd: 4} and {key: old stderr pipe, fd: 5}, ext_mnt {key: volN, val: host path}) and, on success,
      * calls {@link #adoptRestored}; on any failure {@link #abortRestore}.
      */
+    /**
+     * A container with its own user namespace: CRIU opens some image files (tty-info.img, ...) from inside
+     * the restored tree, as the container's root, an unprivileged host user. Gives the directory and its
+     * files to the container's host group, read-only (0750/0640; the owner stays root, so nothing in the
+     * container can change them). Nothing to do for other containers.
+     */
+    public void shareImagesWithContainer(String name, Path imagesDir) throws IOException {
+        UserNamespace ns = existing(name).readSpec().confinement().userns();
+        if (ns == null || !ns.allocated()) {
+            return;
+        }
+        int gid = ns.hostGid().intValue();
+        Files.setAttribute(imagesDir, "unix:gid", gid);
+        Files.setAttribute(imagesDir, "unix:mode", 0750);
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(imagesDir)) {
+            for (Path f : ds) {
+                if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.setAttribute(f, "unix:gid", gid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(f, "unix:mode", 0640, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                }
+            }
+        }
+    }
+
     public RestoreLaunch launchRestore(String name, int criuSocketFd) throws IOException {
         synchronized (lock(name)) {
             StateStore s = existing(name);
@@ -800,7 +928,7 @@ public final class ContainerRuntime implements AutoCloseable {
             ContainerSpec spec = s.readSpec();
             Path rootfs = openRootfs(name, s).path();
             s.clearRun();
-            Cgroup cgroup = config.cgroups() == null ? null : config.cgroups().create(name, limits(spec));
+            Cgroup cgroup = createCgroup(name, spec);
             MonitorLauncher.Channel ch = null;
             try {
                 List<String> args = new ArrayList<>(List.of("restore", s.dir().toString(), "--criu", criuBinary()));

@@ -71,7 +71,7 @@ public final class ExecProcess implements AutoCloseable {
         }
     }
 
-    /** nsenter forked the command into the container's pid namespace: kill it too, not only nsenter. */
+    /** The monitor forked the command into the container's pid namespace: kill it too, not only the monitor. */
     private void kill() throws InterruptedException {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();

@@ -19,13 +19,28 @@ import java.util.regex.Pattern;
  * @param seccompProfile a profile in Docker's / OCI's JSON format, for "custom"
  * @param user           "UID" or "UID:GID" (numeric; GID defaults to 0, as in Docker)
  * @param tmpfs          container paths that get a fresh tmpfs (where a --read-only root must be written)
+ * @param userns         null: the host's user namespace; else its own ({@link UserNamespace}; {} asks for one)
  */
 public record SecuritySpec(List<String> capAdd, List<String> capDrop, List<String> capabilities,
         Boolean noNewPrivileges, String seccomp, JsonNode seccompProfile, String user, List<Long> groups,
-        Boolean readOnlyRootfs, List<String> tmpfs, List<String> maskedPaths, List<String> readonlyPaths) {
+        Boolean readOnlyRootfs, List<String> tmpfs, List<String> maskedPaths, List<String> readonlyPaths,
+        UserNamespace userns) {
 
     public static final SecuritySpec DEFAULT = new SecuritySpec(null, null, null, null, null, null, null, null, null,
             null, null, null);
+
+    /** Without a user namespace (the form from before user namespaces existed). */
+    public SecuritySpec(List<String> capAdd, List<String> capDrop, List<String> capabilities, Boolean noNewPrivileges,
+            String seccomp, JsonNode seccompProfile, String user, List<Long> groups, Boolean readOnlyRootfs,
+            List<String> tmpfs, List<String> maskedPaths, List<String> readonlyPaths) {
+        this(capAdd, capDrop, capabilities, noNewPrivileges, seccomp, seccompProfile, user, groups, readOnlyRootfs,
+                tmpfs, maskedPaths, readonlyPaths, null);
+    }
+
+    public SecuritySpec withUserns(UserNamespace ns) {
+        return new SecuritySpec(capAdd, capDrop, capabilities, noNewPrivileges, seccomp, seccompProfile, user, groups,
+                readOnlyRootfs, tmpfs, maskedPaths, readonlyPaths, ns);
+    }
     private static final Pattern USER = Pattern.compile("([0-9]{1,10})(:([0-9]{1,10}))?");
 
     public SecuritySpec {
@@ -49,7 +64,7 @@ public record SecuritySpec(List<String> capAdd, List<String> capDrop, List<Strin
                 seccomp != null ? seccomp : seccompProfile != null ? "custom" : "default", seccompProfile, user,
                 groups == null ? List.of() : groups, readOnlyRootfs != null && readOnlyRootfs,
                 tmpfs == null ? List.of() : tmpfs, maskedPaths == null ? ProcPaths.MASKED : maskedPaths,
-                readonlyPaths == null ? ProcPaths.READ_ONLY : readonlyPaths);
+                readonlyPaths == null ? ProcPaths.READ_ONLY : readonlyPaths, userns);
     }
 
     /** Checks names, formats and the profile; throws InvalidSpecException naming the field. */
@@ -94,6 +109,9 @@ public record SecuritySpec(List<String> capAdd, List<String> capDrop, List<Strin
         paths("security.tmpfs", tmpfs);
         paths("security.maskedPaths", maskedPaths);
         paths("security.readonlyPaths", readonlyPaths);
+        if (userns != null) {
+            userns.validate();
+        }
     }
 
     private static void paths(String field, List<String> paths) {

@@ -90,6 +90,74 @@ class ConfinementTest {
         assertTrue(again.contains(" 0 escaped"), again);
     }
 
+    /** The probe's attempt lines ("NAME blocked (reason)"), without the round's summary. */
+    private static List<String> attempts(String round) {
+        return round.lines().filter(l -> !l.startsWith("escape round") && !l.isBlank()).toList();
+    }
+
+    /** The confinement lines of /proc/PID/status: capabilities, no_new_privs, seccomp mode and filters, ids. */
+    private static List<String> confinementLines(String status) {
+        return status.lines().filter(l -> l.matches("(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp|Seccomp_filters"
+                + "|Uid|Gid|Groups):.*")).map(l -> l.replaceAll("\\s+", " ").trim()).toList();
+    }
+
+    private void assertExecConfinedAsInit(String n, String me, List<String> initAttempts) throws Exception {
+        int init = rt.state(n).initPid();
+        ExecResult probe = rt.exec(n, List.of("/bin/escape", me), Duration.ofSeconds(30));
+        assertEquals(0, probe.exitCode(), probe.stdout() + probe.stderr());
+        assertEquals(initAttempts, attempts(probe.stdout()), probe.stdout());
+        ExecResult status = rt.exec(n, List.of("cat", "/proc/self/status"), Duration.ofSeconds(10));
+        assertEquals(0, status.exitCode(), status.stderr());
+        List<String> execLines = confinementLines(status.stdout());
+        assertEquals(confinementLines(Files.readString(Path.of("/proc/" + init + "/status"))), execLines);
+        assertTrue(execLines.contains("CapAmb: 0000000000000000"), execLines.toString());
+        // the same cgroup in every hierarchy, the same namespaces
+        ExecResult cg = rt.exec(n, List.of("cat", "/proc/self/cgroup"), Duration.ofSeconds(10));
+        assertEquals(Files.readString(Path.of("/proc/" + init + "/cgroup")), cg.stdout());
+        ExecResult ns = rt.exec(n, List.of("sh", "-c", "for k in pid mnt net uts ipc; do readlink /proc/self/ns/$k; done"),
+                Duration.ofSeconds(10));
+        for (String kind : List.of("pid", "mnt", "net", "uts", "ipc")) {
+            String want = Files.readSymbolicLink(Path.of("/proc/" + init + "/ns/" + kind)).toString();
+            assertTrue(ns.stdout().contains(want), kind + ": " + ns.stdout() + " wants " + want);
+        }
+    }
+
+    @Test
+    void execIsConfinedExactlyAsTheInitBeforeAndAfterCheckpointAndRestore() throws Exception {
+        String me = Long.toString(ProcessHandle.current().pid());
+        String n = started("exe", ContainerSpec.of("testfs", List.of("/bin/escape", "--serve", me)));
+        Path log = rt.logFile(n);
+        List<String> initAttempts = attempts(escapeRound(log, 1));
+        assertTrue(initAttempts.size() > 10 && initAttempts.stream().noneMatch(l -> l.contains("ESCAPED")),
+                initAttempts.toString());
+        assertExecConfinedAsInit(n, me, initAttempts);
+
+        CheckpointTarget t = CriuTestDriver.dump(rt, n, fx.tmp.resolve("ck"));
+        await("stopped", Duration.ofSeconds(5), () -> fx.status(n) == Status.STOPPED);
+        CriuTestDriver.restore(rt, n, fx.tmp.resolve("ck"), t);
+        assertExecConfinedAsInit(n, me, initAttempts);
+    }
+
+    @Test
+    void execRunsAsTheContainersUserInItsWorkingDirectory() throws Exception {
+        String n = started("exu", new ContainerSpec("testfs", List.of("sleep", "60"), null, "/tmp", null, null, null,
+                null, new SecuritySpec(null, null, null, null, null, null, "1000:1001", List.of(20L, 30L), null,
+                        null, null, null)));
+        ExecResult r = rt.exec(n, List.of("sh", "-c", "id; pwd; mknod /tmp/n c 1 3 2>&1; echo end"),
+                Duration.ofSeconds(10));
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertTrue(r.stdout().contains("uid=1000 gid=1001"), r.stdout());
+        assertTrue(r.stdout().contains("20") && r.stdout().contains("30"), r.stdout());
+        assertTrue(r.stdout().contains("\n/tmp\n"), r.stdout());
+        assertTrue(r.stdout().contains("Operation not permitted"), r.stdout()); // no CAP_MKNOD for a non-root user
+        ProcStatus init = ProcStatus.of(rt.state(n).initPid());
+        assertEquals(0, init.capEff());
+        // a command that is not there: 127 and the reason, as a shell says it
+        ExecResult missing = rt.exec(n, List.of("no-such-command"), Duration.ofSeconds(10));
+        assertEquals(127, missing.exitCode());
+        assertTrue(missing.stderr().contains("no-such-command"), missing.stderr());
+    }
+
     @Test
     void unconfinedOnRequestShowsTheProbeCanSeeEscapes() throws Exception {
         // the probe is not blind: with everything allowed, attempts do get through

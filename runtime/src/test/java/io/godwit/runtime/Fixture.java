@@ -25,9 +25,14 @@ final class Fixture implements AutoCloseable {
     private final List<ContainerRuntime> extra = new ArrayList<>();
 
     Fixture(boolean withCgroups) throws IOException {
+        this(withCgroups ? CgroupManager.detect(runName("godwit-rt")) : null);
+    }
+
+    /** A runtime whose containers get their cgroups from this manager (e.g. v2 on a hybrid host's unified mount). */
+    Fixture(CgroupManager cgroups) throws IOException {
         assertTrue(Files.isExecutable(TESTFS.resolve("bin/counter")), "test rootfs missing: run scripts/testfs");
         tmp = Files.createTempDirectory(runName("godwit-rt") + "-");
-        cgroups = withCgroups ? CgroupManager.detect(runName("godwit-rt")) : null;
+        this.cgroups = cgroups;
         runtime = newRuntime();
     }
 

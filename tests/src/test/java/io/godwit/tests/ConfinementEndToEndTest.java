@@ -23,18 +23,18 @@ import org.junit.jupiter.api.Test;
  * refused naming what is wrong, and nothing is started.
  */
 class ConfinementEndToEndTest {
-    private static final String PID = Long.toString(ProcessHandle.current().pid());
+    static final String PID = Long.toString(ProcessHandle.current().pid());
     private static final String PROFILE = """
             {"defaultAction": "SCMP_ACT_ALLOW",
              "syscalls": [{"names": ["sync"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}""";
 
     /** The rounds of escape output in a console log so far. */
-    private static int rounds(String console) {
+    static int rounds(String console) {
         return console.split("escape round ", -1).length - 1;
     }
 
     /** Waits for round number {@code n} of the console (counting from 1) and returns its lines. */
-    private static String awaitRound(Supplier<String> console, int n) throws Exception {
+    static String awaitRound(Supplier<String> console, int n) throws Exception {
         for (int i = 0; i < 300; i++) {
             String log = console.get();
             if (rounds(log) >= n) {
@@ -46,7 +46,7 @@ class ConfinementEndToEndTest {
         throw new AssertionError("escape round " + n + " never came:\n" + console.get());
     }
 
-    private static void assertNothingEscaped(String round, String where) {
+    static void assertNothingEscaped(String round, String where) {
         assertTrue(round.matches("(?s).*escape round \\d+: \\d+ attempts, 0 escaped\\n"), where + ":\n" + round);
         assertTrue(round.contains("ptrace-outside"), where + ": the probe tried ptrace:\n" + round);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) attempts").matcher(round);
@@ -62,12 +62,12 @@ class ConfinementEndToEndTest {
         return c.path("confinement");
     }
 
-    private static void signal(DaemonClient api, String name) throws Exception {
+    static void signal(DaemonClient api, String name) throws Exception {
         ApiResponse r = api.post("/1.0/containers/" + name + "/state", Map.of("action", "kill", "signal", 10));
         assertEquals(200, r.status(), r.body());
     }
 
-    private static JsonNode run(DaemonClient api, ApiResponse started) throws Exception {
+    static JsonNode run(DaemonClient api, ApiResponse started) throws Exception {
         assertEquals(202, started.status(), started.body());
         JsonNode op = api.waitOperation(started.json().get("id").asText(), java.time.Duration.ofMinutes(3), o -> { });
         assertEquals("success", op.path("status").asText(), op.toString());
@@ -82,6 +82,47 @@ class ConfinementEndToEndTest {
         }
     }
 
+    /** The attempt lines of a round, without its summary (the round number differs). */
+    private static List<String> attempts(String round) {
+        return round.lines().filter(l -> l.contains(" blocked (") || l.contains(" ESCAPED (")).toList();
+    }
+
+    /**
+     * Runs the probe with `godwit exec`'s streaming API and checks it finds the doors shut exactly
+     * as the init did, and that the exec'd process's capabilities are the init's.
+     */
+    static void assertExecConfinedAsInit(DaemonClient api, String name, String initRound) throws Exception {
+        StringBuilder out = new StringBuilder();
+        int exit = -1;
+        try (DaemonClient.LineStream frames = api.stream("POST", "/1.0/containers/" + name + "/exec?stream=true",
+                Map.of("command", List.of("/bin/escape", PID)))) {
+            String line;
+            while ((line = frames.readLine()) != null) {
+                JsonNode f = DaemonClient.json().readTree(line);
+                if (f.has("stdout")) {
+                    out.append(new String(java.util.Base64.getDecoder().decode(f.get("stdout").asText())));
+                } else if (f.has("exitCode")) {
+                    exit = f.get("exitCode").asInt();
+                }
+            }
+        }
+        assertEquals(0, exit, out.toString());
+        assertNothingEscaped(out.toString(), "godwit exec in " + name);
+        assertEquals(attempts(initRound), attempts(out.toString()), "exec blocked exactly as the init");
+        ApiResponse st = api.post("/1.0/containers/" + name + "/exec",
+                Map.of("command", List.of("grep", "-E", "^(CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):", "/proc/self/status")));
+        assertEquals(200, st.status(), st.body());
+        String status = st.json().path("stdout").asText();
+        assertTrue(status.contains("NoNewPrivs:\t1") && status.contains("Seccomp:\t2")
+                && status.contains("CapAmb:\t0000000000000000"), status);
+        String initPid = api.get("/1.0/containers/" + name).json().path("pid").asText();
+        String initStatus = Files.readString(Path.of("/proc/" + initPid + "/status"));
+        for (String key : List.of("CapEff:", "CapBnd:")) {
+            String want = initStatus.lines().filter(l -> l.startsWith(key)).findFirst().orElseThrow();
+            assertTrue(status.contains(want), key + " of exec " + status + " vs init " + want);
+        }
+    }
+
     @Test
     void confinedBeforeAndAfterCheckpointRestoreAndInWarmStarts() throws Exception {
         try (TestDaemon node = TestDaemon.inNewDir()) {
@@ -92,7 +133,9 @@ class ConfinementEndToEndTest {
             ApiResponse r = api.post("/1.0/containers", Map.of("name", "esc", "spec",
                     Map.of("image", "busybox", "command", List.of("/bin/escape", "--serve", PID))));
             assertEquals(201, r.status(), r.body());
-            assertNothingEscaped(awaitRound(console, 1), "started");
+            String firstRound = awaitRound(console, 1);
+            assertNothingEscaped(firstRound, "started");
+            assertExecConfinedAsInit(api, "esc", firstRound);
             JsonNode before = live(api, "esc");
             assertEquals("filter", before.path("seccomp").asText(), before.toString());
             assertTrue(before.path("noNewPrivileges").asBoolean(), before.toString());
@@ -105,6 +148,7 @@ class ConfinementEndToEndTest {
             int seen = rounds(console.get());
             signal(api, "esc");
             assertNothingEscaped(awaitRound(console, seen + 1), "after checkpoint --stop and restore");
+            assertExecConfinedAsInit(api, "esc", firstRound);
 
             // a warm start restores the same images into a new container
             String ck = api.get("/1.0/containers/esc/checkpoints").json().get(0).path("id").asText();

@@ -389,6 +389,7 @@ public final class CheckpointService {
      */
     private ContainerState restoreInto(String newName, Path imagesDir, Map<String, String> stdioPipes, Operation op,
             String from, Path lazyWorkDir, CloneIdentity clone, boolean made) throws Exception {
+        runtime.shareImagesWithContainer(newName, imagesDir); // a user namespace's root reads some images itself
         Path logs = lazyWorkDir != null ? lazyWorkDir : Files.createTempDirectory(workDir, "restore-");
         // a warm start shows its restore in finer phases (moves keep "restore" whole: their benches compare it)
         op.phase(clone == null ? "restore" : "monitor");

@@ -276,7 +276,7 @@ final class ContainerCommands {
         sec.path("groups").forEach(n -> groups.add(n.asText()));
         kv.add(new String[] {"User", (sec.hasNonNull("user") ? sec.get("user").asText() : "0:0 (root)")
                 + (groups.isEmpty() ? "" : ", groups " + String.join(",", groups))});
-        kv.add(new String[] {"User namespace", "none (container root is host root, confined as above)"});
+        kv.add(new String[] {"User namespace", userns(sec.path("userns"))});
         List<String> tmpfs = new ArrayList<>();
         sec.path("tmpfs").forEach(n -> tmpfs.add(n.asText()));
         kv.add(new String[] {"Root filesystem", (sec.path("readOnlyRootfs").asBoolean(false) ? "read-only" : "read-write")
@@ -291,6 +291,21 @@ final class ContainerCommands {
                     + " (" + live.path("seccompFilters").asInt() + " filters), no_new_privs "
                     + (live.path("noNewPrivileges").asBoolean() ? "on" : "off")});
         }
+    }
+
+    /** "container 0-65535 = host uids 1073741824-1073807359, gids ..." from the spec's recorded range. */
+    static String userns(JsonNode ns) {
+        if (ns.isMissingNode() || ns.isNull()) {
+            return "none (container root is host root, confined as above)";
+        }
+        if (!ns.hasNonNull("hostUid")) {
+            return "requested, no range recorded yet";
+        }
+        long size = ns.path("size").asLong();
+        long uid = ns.path("hostUid").asLong();
+        long gid = ns.path("hostGid").asLong();
+        return "container ids 0-" + (size - 1) + " = host uids " + uid + "-" + (uid + size - 1) + ", gids " + gid + "-"
+                + (gid + size - 1) + " (container root is host uid " + uid + ")";
     }
 
     static String pid(JsonNode c) {

@@ -79,6 +79,9 @@ final class LaunchCommand extends BaseCommand {
     boolean readOnly;
     @Option(names = "--tmpfs", paramLabel = "DIR", description = "Mount a fresh tmpfs at DIR (repeatable), e.g. with --read-only.")
     List<String> tmpfs = new ArrayList<>();
+    @Option(names = "--userns", description = "Give the container its own user namespace: its root is an unprivileged"
+            + " host user of a range of 65536 ids the daemon picks and records (shown by info).")
+    boolean userns;
 
     @Mixin Format format;
 
@@ -248,6 +251,9 @@ final class LaunchCommand extends BaseCommand {
         if (!tmpfs.isEmpty()) {
             sec.put("tmpfs", List.copyOf(tmpfs));
         }
+        if (userns) {
+            sec.put("userns", Map.of()); // the daemon allocates the range
+        }
         return sec;
     }
 
@@ -300,6 +306,7 @@ final class LaunchCommand extends BaseCommand {
         if (!groupAdd.isEmpty()) given.add("--group-add");
         if (readOnly) given.add("--read-only");
         if (!tmpfs.isEmpty()) given.add("--tmpfs");
+        if (userns) given.add("--userns");
         return given;
     }
 

@@ -182,6 +182,12 @@ class CliParsingTest {
         LaunchCommand bad = new LaunchCommand();
         new CommandLine(bad).parseArgs("--security-opt", "apparmor=x", "busybox", "c1");
         assertTrue(assertThrows(CommandLine.ParameterException.class, bad::security).getMessage().contains("apparmor=x"));
+        LaunchCommand ns = new LaunchCommand();
+        new CommandLine(ns).parseArgs("--userns", "busybox", "c1");
+        assertEquals("{\"userns\":{}}", DaemonClient.json().valueToTree(ns.security()).toString());
+        assertEquals("container ids 0-65535 = host uids 1073741824-1073807359, gids 1073741824-1073807359"
+                + " (container root is host uid 1073741824)", ContainerCommands.userns(DaemonClient.json().readTree(
+                        "{\"hostUid\":1073741824,\"hostGid\":1073741824,\"size\":65536}")));
     }
 
     @Test

@@ -11,6 +11,20 @@ public interface Cgroup {
     /** Moves a process (and so its future children) into the cgroup. */
     void addProcess(int pid) throws IOException;
 
+    /**
+     * The cgroup.procs files a process writes its pid into to join this cgroup itself (every v1
+     * hierarchy, or the one v2 directory): `godwit exec` joins before it forks the command.
+     */
+    java.util.List<java.nio.file.Path> procsFiles();
+
+    /**
+     * Where the device allow-list must be attached as an eBPF program (cgroup v2, whose devices
+     * controller is one); empty where the kernel's v1 devices controller enforces it already.
+     */
+    default java.util.Optional<java.nio.file.Path> deviceProgramDir() {
+        return java.util.Optional.empty();
+    }
+
     void applyLimits(ResourceLimits limits) throws IOException;
 
     /** Freezes every task and waits until the kernel reports them frozen. */

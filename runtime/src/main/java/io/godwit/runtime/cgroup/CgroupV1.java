@@ -55,6 +55,11 @@ final class CgroupV1 implements Cgroup {
     }
 
     @Override
+    public List<Path> procsFiles() {
+        return hierarchies.stream().map(h -> dir(h).resolve("cgroup.procs")).toList();
+    }
+
+    @Override
     public void applyLimits(ResourceLimits limits) throws IOException {
         applyMemory(limits.memoryBytes() > 0 ? limits.memoryBytes() : -1);
         Path cpu = dir("cpu");

@@ -37,6 +37,16 @@ final class CgroupV2 implements Cgroup {
     }
 
     @Override
+    public java.util.List<Path> procsFiles() {
+        return java.util.List.of(dir.resolve("cgroup.procs"));
+    }
+
+    @Override
+    public java.util.Optional<Path> deviceProgramDir() {
+        return java.util.Optional.of(dir);
+    }
+
+    @Override
     public void applyLimits(ResourceLimits limits) throws IOException {
         writeLimit("memory.max", limits.memoryBytes() > 0 ? Long.toString(limits.memoryBytes()) : "max",
                 limits.memoryBytes() > 0);

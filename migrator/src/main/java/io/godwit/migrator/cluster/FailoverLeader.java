@@ -27,6 +27,7 @@ final class FailoverLeader {
     private final FleetView fleet;
     private final PeerLink peers;
     private final GoneMembers gone;
+    private final FailoverTiming timing;
     private CompletableFuture<LeaderKey> campaign;
     private long campaignLease;
     private volatile String leaderKey;
@@ -37,6 +38,7 @@ final class FailoverLeader {
         this.fleet = fleet;
         this.peers = peers;
         this.gone = new GoneMembers(timing);
+        this.timing = timing;
     }
 
     boolean leads() {
@@ -138,7 +140,7 @@ final class FailoverLeader {
                     + " no longer leads");
             return;
         }
-        LOG.warning("failover: " + r.node() + " has been gone for " + "T2; restoring " + r.container() + " on "
+        LOG.warning("failover: " + r.node() + " has been gone for over " + timing.failover().toMillis() + " ms; restoring " + r.container() + " on "
                 + r.holder() + " from checkpoint " + r.checkpoint());
         long t0 = System.nanoTime();
         try {

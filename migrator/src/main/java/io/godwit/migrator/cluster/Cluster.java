@@ -113,6 +113,11 @@ public final class Cluster implements AutoCloseable {
             public void replicaDropped(String container) {
                 replicator.forget(container);
             }
+
+            @Override
+            public void containerGone(String container) throws Exception {
+                catalog.deleteFailoverPolicy(container);
+            }
         });
         return c;
     }

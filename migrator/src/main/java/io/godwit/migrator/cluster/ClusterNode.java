@@ -82,6 +82,9 @@ public final class ClusterNode implements AutoCloseable {
 
         /** The container is no longer a failover container here: its replica entry went. */
         void replicaDropped(String container);
+
+        /** The container is not here any more: its policy goes. */
+        void containerGone(String container) throws Exception;
     }
 
     private volatile FailoverHooks failover;
@@ -216,15 +219,17 @@ public final class ClusterNode implements AutoCloseable {
         if (policies.isEmpty() && !replicasSeen) {
             return;
         }
-        Map<String, String> mine = etcd.getPrefix(keys.replicasOf(name));
-        replicasSeen = !mine.isEmpty();
-        if (mine.isEmpty()) {
-            return;
-        }
         Map<String, ContainerState.Status> local = new HashMap<>();
         for (ContainerState s : runtime.list()) {
             local.put(s.name(), s.status());
         }
+        for (String c : policies.keySet()) {
+            if (!local.containsKey(c)) {
+                hooks.containerGone(c); // deleted or moved away: a new container of that name starts without it
+            }
+        }
+        Map<String, String> mine = etcd.getPrefix(keys.replicasOf(name));
+        replicasSeen = !mine.isEmpty();
         for (String key : mine.keySet()) {
             String c = ClusterKeys.last(key);
             ContainerState.Status st = local.get(c);

@@ -78,14 +78,10 @@ public final class Cluster implements AutoCloseable {
         Path work = java.nio.file.Files.createDirectories(root.resolve("tmp"));
         c.replicator = new Replicator(node, c.fleet, peers, catalog, checkpoints, transfer, images, runtime, work);
         c.fence = new Fence(name, runtime, catalog, settings.timing(), root.resolve("cluster-fenced"));
-        c.leader = new FailoverLeader(node, c.fleet, peers, settings.timing());
-        c.holder = next -> {
-            try {
-                return new ReplicaService(next, peers, catalog, checkpoints, transfer, images, runtime, operations, root);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        };
+        ReplicaService holding = new ReplicaService(peers, catalog, checkpoints, transfer, images, runtime, operations,
+                root);
+        c.holder = holding::inFrontOf;
+        c.leader = new FailoverLeader(node, c.fleet, peers, settings.timing(), holding);
         Fence fence = c.fence;
         Replicator replicator = c.replicator;
         node.failover(new ClusterNode.FailoverHooks() {

@@ -33,7 +33,10 @@ final class FailoverLeader {
     private volatile String leaderKey;
     private Thread loop;
 
-    FailoverLeader(ClusterNode node, FleetView fleet, PeerLink peers, FailoverTiming timing) {
+    private final ReplicaService here;
+
+    FailoverLeader(ClusterNode node, FleetView fleet, PeerLink peers, FailoverTiming timing, ReplicaService here) {
+        this.here = here;
         this.node = node;
         this.fleet = fleet;
         this.peers = peers;
@@ -144,9 +147,11 @@ final class FailoverLeader {
                 + r.holder() + " from checkpoint " + r.checkpoint());
         long t0 = System.nanoTime();
         try {
-            var restored = Replicator.call(peers.session(r.holder()), r.holder(), ReplicaProtocol.RESTORE,
-                    new ReplicaProtocol.Restore(r.node(), r.container(), r.checkpoint(), r.everySeconds(), r.keep()),
-                    ReplicaProtocol.Restored.class, ReplicaService.RESTORE_BOUND.plusSeconds(30));
+            var order = new ReplicaProtocol.Restore(r.node(), r.container(), r.checkpoint(), r.everySeconds(), r.keep());
+            var restored = r.holder().equals(node.name())
+                    ? here.restoreHere(order, node.name()) // the leader holds the replica itself
+                    : Replicator.call(peers.session(r.holder()), r.holder(), ReplicaProtocol.RESTORE, order,
+                            ReplicaProtocol.Restored.class, ReplicaService.RESTORE_BOUND.plusSeconds(30));
             fleet.putFailover(claim.with(FailoverRecord.RUNNING, null));
             LOG.warning("failover: " + what + " runs on " + r.holder() + " (pid " + restored.pid() + ", "
                     + (System.nanoTime() - t0) / 1_000_000 + " ms)");

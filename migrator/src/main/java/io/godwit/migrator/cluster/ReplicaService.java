@@ -48,7 +48,8 @@ final class ReplicaService implements PeerService {
             Path dir, long createdAt) {
     }
 
-    private final PeerService next;
+    /** The daemon's other peer calls (moves, ...): set once the peer channel is assembled. */
+    private volatile PeerService next;
     private final PeerLink peers;
     private final Catalog catalog;
     private final CheckpointService checkpoints;
@@ -60,10 +61,9 @@ final class ReplicaService implements PeerService {
     private final Path held;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
 
-    ReplicaService(PeerService next, PeerLink peers, Catalog catalog, CheckpointService checkpoints,
+    ReplicaService(PeerLink peers, Catalog catalog, CheckpointService checkpoints,
             CheckpointTransfer transfer, ImageStore images, ContainerRuntime runtime, OperationManager operations,
             Path root) throws IOException {
-        this.next = next;
         this.peers = peers;
         this.catalog = catalog;
         this.checkpoints = checkpoints;
@@ -75,6 +75,12 @@ final class ReplicaService implements PeerService {
         this.held = Files.createDirectories(root.resolve("replicas"));
         Trees.delete(staging); // a replica cut short by a stop is worthless: the next checkpoint sends it again
         Files.createDirectories(staging);
+    }
+
+    /** This service in front of next, the daemon's other peer calls. */
+    PeerService inFrontOf(PeerService next) {
+        this.next = next;
+        return this;
     }
 
     @Override
@@ -237,7 +243,11 @@ final class ReplicaService implements PeerService {
     }
 
     private ReplicaProtocol.Restored restore(ReplicaProtocol.Restore o, String peer) throws Exception {
-        String leader = member(peer);
+        return restoreHere(o, member(peer));
+    }
+
+    /** Restores node's container from its replica here, as ordered by leader (this member itself, or another). */
+    ReplicaProtocol.Restored restoreHere(ReplicaProtocol.Restore o, String leader) throws Exception {
         validate(o.node(), o.container(), o.checkpoint());
         Path f = note(o.node(), o.container());
         if (!Files.exists(f) || !Files.readString(f).strip().equals(o.checkpoint())) {

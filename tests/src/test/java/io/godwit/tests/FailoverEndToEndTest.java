@@ -159,9 +159,11 @@ class FailoverEndToEndTest {
         fleet.script("cut", cut);
         try {
             // T1 after its last renewal it freezes the job itself (its local API still answers)
-            TestFleet.await(() -> fleet.containers(cut).contains("job:PAUSED"));
-            assertEquals(List.of("job:PAUSED"), fleet.containers(cut));
+            // (not merely paused for a scheduled checkpoint's dump: fenced, and it stays so)
+            TestFleet.await(() -> failover(cut, "job").path("fenced").asBoolean()
+                    && fleet.containers(cut).contains("job:PAUSED"));
             assertTrue(failover(cut, "job").path("fenced").asBoolean(), failover(cut, "job").toString());
+            assertEquals(List.of("job:PAUSED"), fleet.containers(cut));
             long frozenAt = frozenCount(cut);
             // the fleet restores it on the other member
             TestFleet.await(() -> fleet.containers(other).contains("job:RUNNING"));

@@ -164,10 +164,11 @@ class FailoverEndToEndTest {
                     && fleet.containers(cut).contains("job:PAUSED"));
             assertTrue(failover(cut, "job").path("fenced").asBoolean(), failover(cut, "job").toString());
             assertEquals(List.of("job:PAUSED"), fleet.containers(cut));
-            long frozenAt = frozenCount(cut);
             // the fleet restores it on the other member
             TestFleet.await(() -> fleet.containers(other).contains("job:RUNNING"));
             assertEquals(List.of("job:RUNNING"), fleet.containers(other));
+            long frozenAt = frozenCount(cut);
+            TestContainers.awaitCounting(fleet.host(other), "job");
             TestContainers.awaitCounting(fleet.host(other), "job");
             // never both: the cut-off copy stayed frozen all along
             assertEquals(List.of("job:PAUSED"), fleet.containers(cut));

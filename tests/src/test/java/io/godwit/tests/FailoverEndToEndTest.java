@@ -79,9 +79,33 @@ class FailoverEndToEndTest {
         return Long.parseLong(fleet.console(node, container).lines().findFirst().orElseThrow().strip());
     }
 
-    /** The frozen counter's value, read from its rootfs on the host (an exec into a frozen cgroup would wait). */
+    /**
+     * The counter's value, read from its rootfs on the host: the job is paused for a moment by every
+     * scheduled dump (and for good when fenced), and an exec into a paused container is refused.
+     */
     private long frozenCount(String node) throws Exception {
         return Long.parseLong(Files.readString(fleet.root(node).resolve("containers/job/rootfs/tmp/count")).strip());
+    }
+
+    /** Waits (bounded, 30 s) until the job's counter on node is past floor; returns what it saw. */
+    private long awaitCountAbove(String node, long floor) throws Exception {
+        long c = -1;
+        for (int i = 0; i < 300; i++) {
+            try {
+                c = frozenCount(node);
+            } catch (java.io.IOException | NumberFormatException e) {
+                // renamed into place as we read: read again
+            }
+            if (c > floor) {
+                return c;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("job on host" + node + " stopped counting at " + c + " (expected > " + floor + ")");
+    }
+
+    private void awaitCounting(String node) throws Exception {
+        awaitCountAbove(node, frozenCount(node));
     }
 
     private JsonNode failedOver(String asking, String member) throws Exception {
@@ -138,7 +162,7 @@ class FailoverEndToEndTest {
         long first = firstPrinted(holder, "job");
         assertTrue(first > saved && first <= saved + 2, "restored counter printed " + first + " first; the checkpoint "
                 + restoredFrom + " saved " + saved);
-        long now = TestContainers.awaitCountAbove(fleet.host(holder), "job", saved);
+        long now = awaitCountAbove(holder, saved);
         assertTrue(now > saved, now + " <= " + saved);
         assertFalse(fleet.containers(other).stream().anyMatch(c -> c.startsWith("job:")), fleet.containers(other).toString());
         // and it is protected where it is now: policy and schedule came along
@@ -168,8 +192,8 @@ class FailoverEndToEndTest {
             TestFleet.await(() -> fleet.containers(other).contains("job:RUNNING"));
             assertEquals(List.of("job:RUNNING"), fleet.containers(other));
             long frozenAt = frozenCount(cut);
-            TestContainers.awaitCounting(fleet.host(other), "job");
-            TestContainers.awaitCounting(fleet.host(other), "job");
+            awaitCounting(other);
+            awaitCounting(other);
             // never both: the cut-off copy stayed frozen all along
             assertEquals(List.of("job:PAUSED"), fleet.containers(cut));
             assertEquals(frozenAt, frozenCount(cut));
@@ -184,7 +208,7 @@ class FailoverEndToEndTest {
             assertTrue(dirs.findAny().isPresent(), "its checkpoint files are kept");
         }
         assertEquals(List.of("job:RUNNING"), fleet.containers(other));
-        TestContainers.awaitCounting(fleet.host(other), "job");
+        awaitCounting(other);
         JsonNode went = failedOver(other, "host" + cut).get(0);
         assertEquals("host" + other, went.path("to").asText(), went.toString());
     }

@@ -203,17 +203,18 @@ public final class GodwitDaemon implements Callable<Integer> {
             }
             DaemonApi api = new DaemonApi(config, runtime, images, checkpoints, operations, catalog, events, criu, peers,
                     moves);
+            var checkpointTransfer = new io.godwit.migrator.checkpoint.CheckpointTransfer(checkpoints, catalog,
+                    config.root().resolve("tmp"));
             io.godwit.migrator.cluster.Cluster fleet = settings.cluster() == null
-                    ? io.godwit.migrator.cluster.Cluster.none()
+                    ? io.godwit.migrator.cluster.Cluster.none(catalog, runtime)
                     : io.godwit.migrator.cluster.Cluster.join(settings.cluster(), node, config.root(),
                             host::factsNow, VERSION,
-                            runtime, peers, moves, checkpoints, operations);
+                            runtime, peers, moves, checkpoints, operations, catalog, images, checkpointTransfer);
             Router router = fleet.routes(new io.godwit.migrator.checkpoint.ArchiveRoutes(checkpoints,
-                    new io.godwit.migrator.checkpoint.CheckpointTransfer(checkpoints, catalog, config.root().resolve("tmp")),
-                    operations).addTo(api.router()));
+                    checkpointTransfer, operations).addTo(api.router()));
             io.godwit.migrator.api.Endpoint requestPath = io.godwit.migrator.api.RequestPath.around(router);
             if (listenAddress != null) {
-                peers.listen(listenAddress, new io.godwit.migrator.peer.PairingCalls(incoming, peers),
+                peers.listen(listenAddress, new io.godwit.migrator.peer.PairingCalls(fleet.peerCalls(incoming), peers),
                         (pipeline, client) -> HttpApiHandler.install(pipeline, requestPath, workers,
                                 io.godwit.migrator.api.Caller.tls(client, peers.trustedName(client))));
                 LOG.info("peers and remote clients: TLS on " + peers.listenAddress() + ", certificate "
@@ -237,6 +238,7 @@ public final class GodwitDaemon implements Callable<Integer> {
             });
             try (Scheduler scheduler = new Scheduler(catalog, checkpoints, operations, runtime);
                     UnixSocketServer server = UnixSocketServer.start(config.socket(), requestPath, workers)) {
+                scheduler.afterCheckpoint(fleet::afterScheduledCheckpoint);
                 scheduler.start();
                 Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "godwitd-stop"));
                 LOG.info("godwitd " + VERSION + " listening on " + config.socket() + ", root " + config.root());

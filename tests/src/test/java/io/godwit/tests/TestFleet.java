@@ -29,11 +29,26 @@ final class TestFleet implements AutoCloseable {
     }
 
     static TestFleet up(String baseName) throws Exception {
+        return up(baseName, null);
+    }
+
+    /** As {@link #up(String)}, the three daemons reading settingsJson (a godwitd settings file) when not null. */
+    static TestFleet up(String baseName, String settingsJson) throws Exception {
         String name = TestHosts.runName(baseName);
         Path dir = Files.createTempDirectory(TestHosts.runName("godwit-fleet") + "-");
         Files.delete(dir); // testfleet makes it
         TestFleet f = new TestFleet(dir);
-        f.script("up", "--name", name);
+        if (settingsJson == null) {
+            f.script("up", "--name", name);
+        } else {
+            Path settings = Files.createTempFile(TestHosts.runName("godwit-fleet-settings") + "-", ".json");
+            try {
+                Files.writeString(settings, settingsJson);
+                f.script("up", "--name", name, "--config", settings.toString());
+            } finally {
+                Files.deleteIfExists(settings);
+            }
+        }
         return f;
     }
 

@@ -70,6 +70,9 @@ public final class Catalog implements AutoCloseable {
                       id TEXT PRIMARY KEY, kind TEXT NOT NULL, target TEXT NOT NULL, status TEXT NOT NULL,
                       created_at TEXT NOT NULL, finished_at TEXT, error TEXT, result_json TEXT)""");
             s.execute("""
+                    CREATE TABLE IF NOT EXISTS failover_policies (
+                      container TEXT PRIMARY KEY, policy TEXT NOT NULL)""");
+            s.execute("""
                     CREATE TABLE IF NOT EXISTS remotes (
                       name TEXT PRIMARY KEY, address TEXT NOT NULL, fingerprint TEXT NOT NULL)""");
         }
@@ -156,6 +159,37 @@ public final class Catalog implements AutoCloseable {
             }
             return out;
         }
+    }
+
+    // --- failover policies (what the fleet does with a container when its member dies) ---
+
+    public synchronized void putFailoverPolicy(String container, String policy) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement(
+                "INSERT INTO failover_policies(container, policy) VALUES (?,?)"
+                        + " ON CONFLICT(container) DO UPDATE SET policy = excluded.policy")) {
+            p.setString(1, container);
+            p.setString(2, policy);
+            p.executeUpdate();
+        }
+    }
+
+    public synchronized boolean deleteFailoverPolicy(String container) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement("DELETE FROM failover_policies WHERE container = ?")) {
+            p.setString(1, container);
+            return p.executeUpdate() > 0;
+        }
+    }
+
+    /** Container name to policy, for every container that has one. */
+    public synchronized java.util.Map<String, String> failoverPolicies() throws SQLException {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        try (PreparedStatement p = db.prepareStatement("SELECT container, policy FROM failover_policies");
+                ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        return out;
     }
 
     // --- schedules -----------------------------------------------------------------------

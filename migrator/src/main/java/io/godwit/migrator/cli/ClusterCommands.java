@@ -60,6 +60,9 @@ final class ClusterCommands extends GroupCommand {
             JsonNode m = r.path("member");
             JsonNode c = m.path("capacity");
             var o = out();
+            if (m.isNull() || m.isMissingNode()) {
+                o.printf("Name:         %s (not alive: its lease is gone)%n", node);
+            }
             o.printf("Name:         %s%n", Fmt.text(m.path("name")));
             o.printf("State:        %s%n", Fmt.text(m.path("state")));
             o.printf("Address:      %s%n", Fmt.text(m.path("address")));
@@ -76,11 +79,24 @@ final class ClusterCommands extends GroupCommand {
                     .append(e.getValue().asText()).append(' '));
             o.printf("Labels:       %s%n", labels.isEmpty() ? "-" : labels.toString().strip());
             o.println("Containers:");
-            Table t = new Table("  NAME", "STATUS", "MEMORY");
+            Table t = new Table("  NAME", "STATUS", "MEMORY", "ON FAILURE", "REPLICA");
             for (JsonNode e : r.path("containers")) {
-                t.row("  " + Fmt.text(e.path("name")), Fmt.text(e.path("status")), mib(e.path("memoryBytes")));
+                JsonNode rep = e.path("replica");
+                t.row("  " + Fmt.text(e.path("name")), Fmt.text(e.path("status")), mib(e.path("memoryBytes")),
+                        e.path("onNodeFailure").asText("none"), rep.isObject()
+                                ? Fmt.text(rep.path("checkpoint")) + " on " + Fmt.text(rep.path("holder")) : "-");
             }
             t.print(o);
+            if (!r.path("failedOver").isEmpty()) {
+                o.println("Failed over (restored elsewhere from their replicas while this member was gone):");
+                Table f = new Table("  NAME", "TO", "FROM CHECKPOINT", "STATE", "AT");
+                for (JsonNode x : r.path("failedOver")) {
+                    f.row("  " + Fmt.text(x.path("container")), Fmt.text(x.path("to")), Fmt.text(x.path("checkpoint")),
+                            Fmt.text(x.path("state")) + (x.path("error").isTextual() ? ": " + x.path("error").asText() : ""),
+                            Fmt.text(x.path("at")));
+                }
+                f.print(o);
+            }
             if (!r.path("evacuated").isEmpty()) {
                 o.println("Evacuated (brought back by 'godwit cluster restore " + node + "'):");
                 Table e = new Table("  NAME", "HOW", "TO", "MODE");

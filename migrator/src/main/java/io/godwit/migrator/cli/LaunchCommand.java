@@ -83,6 +83,11 @@ final class LaunchCommand extends BaseCommand {
             + " host user of a range of 65536 ids the daemon picks and records (shown by info).")
     boolean userns;
 
+    @Option(names = "--on-node-failure", paramLabel = "none|restore",
+            description = "In a fleet: restore = replicate its scheduled checkpoints to another member, which restores"
+                    + " the newest when this member dies (docs/CLUSTER.md); none (default) = nothing.")
+    String onNodeFailure;
+
     @Mixin Format format;
 
     @Override
@@ -97,11 +102,18 @@ final class LaunchCommand extends BaseCommand {
         if (args.size() < 2) {
             throw usage("launch needs IMAGE and NAME (and the command after --)");
         }
+        if (onNodeFailure != null && !onNodeFailure.equals("none") && !onNodeFailure.equals("restore")) {
+            throw usage("--on-node-failure takes none or restore, not '" + onNodeFailure + "'");
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", args.get(1));
         body.put("spec", spec(args.get(0), args.get(1), args.subList(2, args.size())));
         body.put("start", !noStart);
         JsonNode c = client.post("/1.0/containers", body).json();
+        if (onNodeFailure != null) {
+            // before its first scheduled checkpoint: that one is replicated already
+            client.put("/1.0/containers/" + DaemonClient.seg(args.get(1)) + "/failover", Map.of("onNodeFailure", onNodeFailure));
+        }
         if (format.json()) {
             printJson(c);
         } else {
@@ -291,6 +303,7 @@ final class LaunchCommand extends BaseCommand {
         if (memory != null) given.add("--memory");
         if (cpus != null) given.add("--cpus");
         if (pids != null) given.add("--pids");
+        if (onNodeFailure != null) given.add("--on-node-failure");
         if (network != null) given.add("--network");
         if (gateway != null) given.add("--gateway");
         if (bridge != null) given.add("--bridge");

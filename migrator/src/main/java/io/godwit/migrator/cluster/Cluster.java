@@ -35,36 +35,107 @@ public final class Cluster implements AutoCloseable {
     private final MemberWork work;
     private final OperationManager operations;
     private final Etcd etcd;
+    private final io.godwit.migrator.catalog.Catalog catalog;
+    /** Failover (null outside a fleet): replication, fencing, the elected leader, the holder's calls. */
+    private Replicator replicator;
+    private Fence fence;
+    private FailoverLeader leader;
+    private java.util.function.UnaryOperator<io.godwit.transfer.PeerService> holder = s -> s;
 
-    private Cluster(ClusterNode node, Etcd etcd, ContainerRuntime runtime, MemberWork work, OperationManager operations) {
+    private Cluster(ClusterNode node, Etcd etcd, ContainerRuntime runtime, MemberWork work, OperationManager operations,
+            io.godwit.migrator.catalog.Catalog catalog) {
         this.node = node;
         this.etcd = etcd;
         this.fleet = node == null ? null : new FleetView(etcd, node.keys());
         this.runtime = runtime;
         this.work = work;
         this.operations = operations;
+        this.catalog = catalog;
     }
 
-    /** The daemon outside any fleet: the routes answer 503. */
+    /** The daemon outside any fleet: the routes answer 503 (a container's failover policy is still kept). */
+    public static Cluster none(io.godwit.migrator.catalog.Catalog catalog, ContainerRuntime runtime) {
+        return new Cluster(null, null, runtime, null, null, catalog);
+    }
+
+    /** As {@link #none(io.godwit.migrator.catalog.Catalog, ContainerRuntime)}, to list the routes only. */
     public static Cluster none() {
-        return new Cluster(null, null, null, null, null);
+        return none(null, null);
     }
 
     /** Joins the fleet of settings: connects (without waiting for etcd) and starts the member's loop. */
     public static Cluster join(ClusterSettings settings, String name, Path root, Supplier<Optional<HostFacts>> facts,
             String version,
             ContainerRuntime runtime, PeerLink peers, MoveService moves, CheckpointService checkpoints,
-            OperationManager operations) throws Exception {
+            OperationManager operations, io.godwit.migrator.catalog.Catalog catalog,
+            io.godwit.runtime.image.ImageStore images, io.godwit.migrator.checkpoint.CheckpointTransfer transfer)
+            throws Exception {
         ContainerName.validate(name);
         Etcd etcd = new Etcd(settings);
         ClusterNode node = new ClusterNode(settings, etcd, name, peers, runtime, new HostCapacity(root, facts), version);
-        return new Cluster(node, etcd, runtime, new MemberWork(runtime, moves, checkpoints, operations, peers), operations);
+        Cluster c = new Cluster(node, etcd, runtime, new MemberWork(runtime, moves, checkpoints, operations, peers),
+                operations, catalog);
+        Path work = java.nio.file.Files.createDirectories(root.resolve("tmp"));
+        c.replicator = new Replicator(node, c.fleet, peers, catalog, checkpoints, transfer, images, runtime, work);
+        c.fence = new Fence(name, runtime, catalog, settings.timing(), root.resolve("cluster-fenced"));
+        ReplicaService holding = new ReplicaService(peers, catalog, checkpoints, transfer, images, runtime, operations,
+                root);
+        c.holder = holding::inFrontOf;
+        c.leader = new FailoverLeader(node, c.fleet, peers, settings.timing(), holding);
+        Fence fence = c.fence;
+        Replicator replicator = c.replicator;
+        node.failover(new ClusterNode.FailoverHooks() {
+            @Override
+            public void renewed(long sentAtNanos) {
+                fence.renewed(sentAtNanos);
+            }
+
+            @Override
+            public void registered() throws Exception {
+                fence.settle(() -> c.fleet.failovers(name));
+            }
+
+            @Override
+            public Map<String, String> policies() throws Exception {
+                return catalog.failoverPolicies();
+            }
+
+            @Override
+            public ReplicaRecord replica(String container) {
+                return replicator.newest(container);
+            }
+
+            @Override
+            public void replicaDropped(String container) {
+                replicator.forget(container);
+            }
+
+            @Override
+            public void containerGone(String container) throws Exception {
+                catalog.deleteFailoverPolicy(container);
+            }
+        });
+        return c;
+    }
+
+    /** The daemon's peer calls with the holder's side of failover in front (replicas, failover restores). */
+    public io.godwit.transfer.PeerService peerCalls(io.godwit.transfer.PeerService next) {
+        return holder.apply(next);
+    }
+
+    /** After each scheduled checkpoint: a failover container's checkpoint goes to another member. */
+    public void afterScheduledCheckpoint(String container) {
+        if (replicator != null) {
+            replicator.afterCheckpoint(container);
+        }
     }
 
     /** Starts the member's loop: after the TLS port is open, so that it publishes its address. */
     public void start() {
         if (node != null) {
             node.start();
+            fence.start();
+            leader.start();
         }
     }
 
@@ -86,6 +157,8 @@ public final class Cluster implements AutoCloseable {
                     node();
                     return fleet.containers(null);
                 })
+                .add("GET", "/1.0/containers/{name}/failover", q -> failoverInfo(containerName(q)))
+                .add("PUT", "/1.0/containers/{name}/failover", this::putFailover)
                 .add("POST", "/1.0/cluster/members/{node}/evacuate", this::evacuate)
                 .add("POST", "/1.0/cluster/members/{node}/restore", this::restore);
     }
@@ -100,6 +173,51 @@ public final class Cluster implements AutoCloseable {
         return n;
     }
 
+    private static String containerName(ApiRequest q) {
+        String n = q.param("name");
+        try {
+            ContainerName.validate(n);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("container name: " + e.getMessage());
+        }
+        return n;
+    }
+
+    record FailoverRequest(String onNodeFailure) {
+    }
+
+    /** Sets what the fleet does with a container when its member dies (kept in the catalog, fleet or not). */
+    private Object putFailover(ApiRequest q) throws Exception {
+        String name = containerName(q);
+        runtime.state(name); // 404 when there is no such container
+        FailoverRequest req = q.bind(Json.MAPPER, FailoverRequest.class);
+        String policy;
+        try {
+            policy = FailoverPolicy.parse(req.onNodeFailure());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        if (FailoverPolicy.NONE.equals(policy)) {
+            catalog.deleteFailoverPolicy(name);
+        } else {
+            catalog.putFailoverPolicy(name, policy);
+        }
+        return failoverInfo(name);
+    }
+
+    private Map<String, Object> failoverInfo(String name) throws Exception {
+        runtime.state(name);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("container", name);
+        m.put("onNodeFailure", catalog.failoverPolicies().getOrDefault(name, FailoverPolicy.NONE));
+        if (node != null) {
+            m.put("replica", replicator.newest(name));
+            m.put("replicationError", replicator.lastError());
+            m.put("fenced", fence.fenced().contains(name));
+        }
+        return m;
+    }
+
     private Map<String, Object> info() {
         ClusterNode n = node();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -109,17 +227,27 @@ public final class Cluster implements AutoCloseable {
         m.put("reachable", n.reachable());
         m.put("problem", n.problem());
         m.put("members", fleet.members().size());
+        m.put("leader", etcd.leader(n.keys().election()).orElse(null));
+        m.put("leads", leader.leads());
+        m.put("fenced", fence.fenced());
+        m.put("failover", Map.of("leaseSeconds", n.settings().lease().toSeconds(),
+                "fenceMillis", n.settings().fence().toMillis(), "failoverMillis", n.settings().failover().toMillis()));
         return m;
     }
 
     private Map<String, Object> memberInfo(String name) {
         node();
-        Member m = fleet.member(name).orElseThrow(() -> new ApiException(404, "member '" + name
-                + "' not found (not registered, or its lease expired: see `godwit cluster list`)"));
+        Member m = fleet.member(name).orElse(null);
+        var failedOver = fleet.failovers(name).values();
+        if (m == null && failedOver.isEmpty()) { // a dead member whose containers were failed over still tells where
+            throw new ApiException(404, "member '" + name
+                    + "' not found (not registered, or its lease expired: see `godwit cluster list`)");
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("member", m);
         out.put("containers", fleet.containers(name));
         out.put("evacuated", fleet.origins(name));
+        out.put("failedOver", failedOver);
         return out;
     }
 
@@ -220,6 +348,8 @@ public final class Cluster implements AutoCloseable {
     @Override
     public void close() {
         if (node != null) {
+            leader.close();
+            fence.close();
             node.close();
             etcd.close();
         }

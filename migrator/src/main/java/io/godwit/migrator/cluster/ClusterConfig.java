@@ -15,13 +15,14 @@ import java.util.Set;
  * <pre>
  * {"endpoints": ["https://10.0.0.9:2379"], "prefix": "/godwit",
  *  "caFile": "/etc/godwit/etcd-ca.pem", "certFile": "/etc/godwit/etcd-client.pem",
- *  "keyFile": "/etc/godwit/etcd-client.key", "labels": {"rack": "r1"}, "leaseSeconds": 10}
+ *  "keyFile": "/etc/godwit/etcd-client.key", "labels": {"rack": "r1"}, "leaseSeconds": 10,
+ *  "fenceSeconds": 5, "failoverSeconds": 30}
  * </pre>
  * Errors name the key (the caller adds the file).
  */
 public final class ClusterConfig {
     private static final Set<String> KEYS = Set.of("endpoints", "prefix", "caFile", "certFile", "keyFile", "labels",
-            "leaseSeconds");
+            "leaseSeconds", "fenceSeconds", "failoverSeconds");
 
     private ClusterConfig() {
     }
@@ -62,9 +63,13 @@ public final class ClusterConfig {
             l.fields().forEachRemaining(f -> labels.put(f.getKey(), f.getValue().asText()));
         }
         long lease = v.path("leaseSeconds").asLong(ClusterSettings.DEFAULT_LEASE.toSeconds());
+        // T1 defaults to half the lease, T2 to 30 s: see docs/CLUSTER.md, "Timing"
+        double fence = v.path("fenceSeconds").asDouble(lease / 2.0);
+        double failover = v.path("failoverSeconds").asDouble(ClusterSettings.DEFAULT_FAILOVER.toSeconds());
         try {
             return new ClusterSettings(endpoints, v.path("prefix").asText(ClusterSettings.DEFAULT_PREFIX),
-                    file(v, "caFile"), file(v, "certFile"), file(v, "keyFile"), labels, Duration.ofSeconds(lease));
+                    file(v, "caFile"), file(v, "certFile"), file(v, "keyFile"), labels, Duration.ofSeconds(lease),
+                    Duration.ofMillis(Math.round(fence * 1000)), Duration.ofMillis(Math.round(failover * 1000)));
         } catch (IllegalArgumentException ex) {
             throw new IllegalArgumentException("key 'cluster': " + ex.getMessage());
         }

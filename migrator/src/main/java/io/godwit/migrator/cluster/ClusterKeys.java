@@ -10,6 +10,11 @@ package io.godwit.migrator.cluster;
  * P/containers/NODE/NAME       ContainerEntry (JSON), under NODE's lease
  * P/evacuated/NODE/NAME        Origin (JSON): where an evacuated container went and how; no lease
  * P/locks/evacuate/NODE        etcd lock: one evacuation or restore of NODE at a time
+ * P/replicas/NODE/NAME         ReplicaRecord (JSON): the newest checkpoint of a failover container of NODE
+ *                              that another member holds, and which; no lease (read after NODE died)
+ * P/failover/NODE/NAME         FailoverRecord (JSON): the leader restored NODE's NAME elsewhere; written in
+ *                              a transaction that requires NODE's member key absent, so one claim only
+ * P/leader                     etcd election among the members: only its leader fails containers over
  * </pre>
  */
 public record ClusterKeys(String prefix) {
@@ -59,6 +64,30 @@ public record ClusterKeys(String prefix) {
 
     public String evacuationLock(String node) {
         return prefix + "/locks/evacuate/" + node;
+    }
+
+    public String replicas() {
+        return prefix + "/replicas/";
+    }
+
+    public String replicasOf(String node) {
+        return replicas() + node + "/";
+    }
+
+    public String replica(String node, String name) {
+        return replicasOf(node) + name;
+    }
+
+    public String failoversOf(String node) {
+        return prefix + "/failover/" + node + "/";
+    }
+
+    public String failover(String node, String name) {
+        return failoversOf(node) + name;
+    }
+
+    public String election() {
+        return prefix + "/leader";
     }
 
     /** The last path element of key (a node or container name). */

@@ -63,6 +63,36 @@ public final class ClusterNode implements AutoCloseable {
         return name;
     }
 
+    /** The member's lease now, 0 while it has none. */
+    long lease() {
+        return lease;
+    }
+
+    /** What failover adds to the member's round: fencing, and the directory's policy and replica. */
+    interface FailoverHooks {
+        /** A renewal (or a new lease) sent at sentAtNanos was acknowledged. */
+        void renewed(long sentAtNanos);
+
+        /** The member key is written under the live lease: fenced containers can be settled. */
+        void registered() throws Exception;
+
+        Map<String, String> policies() throws Exception;
+
+        ReplicaRecord replica(String container);
+
+        /** The container is no longer a failover container here: its replica entry went. */
+        void replicaDropped(String container);
+
+        /** The container is not here any more: its policy goes. */
+        void containerGone(String container) throws Exception;
+    }
+
+    private volatile FailoverHooks failover;
+
+    void failover(FailoverHooks hooks) {
+        this.failover = hooks;
+    }
+
     public ClusterKeys keys() {
         return keys;
     }
@@ -137,18 +167,27 @@ public final class ClusterNode implements AutoCloseable {
 
     /** One round: the lease, the member, the directory, and (less often) the trust. */
     synchronized void round() throws Exception {
+        FailoverHooks hooks = failover;
+        long sent = System.nanoTime();
         if (lease != 0 && !etcd.keepAliveOnce(lease)) {
             LOG.warning("cluster: the lease of " + name + " expired (etcd was out of reach too long); registering again");
             lease = 0;
+        } else if (lease != 0 && hooks != null) {
+            hooks.renewed(sent);
         }
         if (lease == 0) {
+            sent = System.nanoTime();
             long fresh = etcd.grantLease(settings.lease());
+            if (hooks != null) {
+                hooks.renewed(sent);
+            }
             published.clear();
             lease = fresh;
             etcd.put(keys.trust(name), Values.write(self()));
             memberWrittenAt = 0;
         }
-        int count = publishContainers();
+        Map<String, String> policies = hooks == null ? Map.of() : hooks.policies();
+        int count = publishContainers(policies);
         long now = System.nanoTime();
         boolean probed = host.probed();
         if (memberWrittenAt == 0 || now - memberWrittenAt > Duration.ofSeconds(60).toNanos()
@@ -163,6 +202,44 @@ public final class ClusterNode implements AutoCloseable {
             trustChanged = false;
             syncTrust();
             trustSyncedAt = now;
+        }
+        if (hooks != null) {
+            pruneReplicas(policies, hooks);
+            hooks.registered();
+        }
+    }
+
+    private boolean replicasSeen = true;
+
+    /**
+     * A replica entry stays only while its container is here, running (or fenced), with the restore
+     * policy: a container deleted, stopped or moved away must not be restored when this member dies.
+     */
+    private void pruneReplicas(Map<String, String> policies, FailoverHooks hooks) throws Exception {
+        if (policies.isEmpty() && !replicasSeen) {
+            return;
+        }
+        Map<String, ContainerState.Status> local = new HashMap<>();
+        for (ContainerState s : runtime.list()) {
+            local.put(s.name(), s.status());
+        }
+        for (String c : policies.keySet()) {
+            if (!local.containsKey(c)) {
+                hooks.containerGone(c); // deleted or moved away: a new container of that name starts without it
+            }
+        }
+        Map<String, String> mine = etcd.getPrefix(keys.replicasOf(name));
+        replicasSeen = !mine.isEmpty();
+        for (String key : mine.keySet()) {
+            String c = ClusterKeys.last(key);
+            ContainerState.Status st = local.get(c);
+            boolean keep = FailoverPolicy.RESTORE.equals(policies.get(c))
+                    && (st == ContainerState.Status.RUNNING || st == ContainerState.Status.PAUSED);
+            if (!keep) {
+                etcd.delete(key);
+                hooks.replicaDropped(c);
+                LOG.info("cluster: " + c + " is no longer a running failover container here: its replica entry is removed");
+            }
         }
     }
 
@@ -197,10 +274,10 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /** Writes what changed in this daemon's containers since the last round; returns how many it runs. */
-    private int publishContainers() throws Exception {
+    private int publishContainers(Map<String, String> policies) throws Exception {
         Set<String> seen = new HashSet<>();
         for (ContainerState s : runtime.list()) {
-            ContainerEntry e = entry(s);
+            ContainerEntry e = entry(s, policies);
             seen.add(keys.container(name, s.name()));
             putLeased(keys.container(name, s.name()), Values.write(e));
         }
@@ -213,7 +290,7 @@ public final class ClusterNode implements AutoCloseable {
         return seen.size();
     }
 
-    private ContainerEntry entry(ContainerState s) {
+    private ContainerEntry entry(ContainerState s, Map<String, String> policies) {
         long used = 0;
         long limit = 0;
         try {
@@ -228,7 +305,11 @@ public final class ClusterNode implements AutoCloseable {
         if (limit == Long.MAX_VALUE) {
             limit = 0;
         }
-        return new ContainerEntry(name, s.name(), s.status().name(), s.imageFingerprint(), ContainerEntry.roundUp(used), limit);
+        String policy = policies.getOrDefault(s.name(), FailoverPolicy.NONE);
+        FailoverHooks hooks = failover;
+        ReplicaRecord replica = hooks == null || !FailoverPolicy.RESTORE.equals(policy) ? null : hooks.replica(s.name());
+        return new ContainerEntry(name, s.name(), s.status().name(), s.imageFingerprint(), ContainerEntry.roundUp(used), limit,
+                policy, replica);
     }
 
     /** Trusts every member published under P/trust/ and forgets the ones no longer there. */

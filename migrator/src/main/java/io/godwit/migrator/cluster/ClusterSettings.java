@@ -17,11 +17,22 @@ import java.util.Map;
  * @param keyFile    its private key (PEM, PKCS#8), or null
  * @param labels     free-form key=value pairs published with the member
  * @param lease      how long the member's keys outlive the daemon's last renewal
+ * @param fence      T1: a member that has had no renewal acknowledged for this long freezes its
+ *                   failover containers (docs/CLUSTER.md, "Timing")
+ * @param failover   T2: how long a member's key must have been gone before the leader restores its
+ *                   failover containers elsewhere
  */
 public record ClusterSettings(List<String> endpoints, String prefix, Path caFile, Path certFile, Path keyFile,
-        Map<String, String> labels, Duration lease) {
+        Map<String, String> labels, Duration lease, Duration fence, Duration failover) {
     public static final String DEFAULT_PREFIX = "/godwit";
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_FAILOVER = Duration.ofSeconds(30);
+
+    /** Without failover timings: the defaults (T1 half the lease, T2 30 s). */
+    public ClusterSettings(List<String> endpoints, String prefix, Path caFile, Path certFile, Path keyFile,
+            Map<String, String> labels, Duration lease) {
+        this(endpoints, prefix, caFile, certFile, keyFile, labels, lease, lease.dividedBy(2), DEFAULT_FAILOVER);
+    }
 
     public ClusterSettings {
         endpoints = List.copyOf(endpoints);
@@ -43,6 +54,7 @@ public record ClusterSettings(List<String> endpoints, String prefix, Path caFile
         if (lease.toSeconds() < 2) {
             throw new IllegalArgumentException("the lease must last at least 2 seconds");
         }
+        new FailoverTiming(lease, fence, FailoverTiming.FREEZE_BOUND, failover).check();
     }
 
     /** The endpoints of a --cluster option: URLs separated by commas. */
@@ -52,7 +64,11 @@ public record ClusterSettings(List<String> endpoints, String prefix, Path caFile
     }
 
     public ClusterSettings withEndpoints(List<String> list) {
-        return new ClusterSettings(list, prefix, caFile, certFile, keyFile, labels, lease);
+        return new ClusterSettings(list, prefix, caFile, certFile, keyFile, labels, lease, fence, failover);
+    }
+
+    public FailoverTiming timing() {
+        return new FailoverTiming(lease, fence, FailoverTiming.FREEZE_BOUND, failover);
     }
 
     public String endpointList() {

@@ -11,9 +11,16 @@ package io.godwit.migrator.cluster;
  * @param image       its image's fingerprint
  * @param memoryBytes memory it uses (rounded up to 4 MiB, so that small changes are not writes)
  * @param memoryLimit its limit, 0 when none
+ * @param onNodeFailure what the fleet does with it when its member dies: none or restore
+ * @param replica     its newest replicated checkpoint and where it is (restore only), or null
  */
-public record ContainerEntry(String node, String name, String status, String image, long memoryBytes, long memoryLimit) {
+public record ContainerEntry(String node, String name, String status, String image, long memoryBytes, long memoryLimit,
+        String onNodeFailure, ReplicaRecord replica) {
     static final long ROUND = 4L << 20;
+
+    public ContainerEntry(String node, String name, String status, String image, long memoryBytes, long memoryLimit) {
+        this(node, name, status, image, memoryBytes, memoryLimit, FailoverPolicy.NONE, null);
+    }
 
     static long roundUp(long bytes) {
         return (bytes + ROUND - 1) / ROUND * ROUND;

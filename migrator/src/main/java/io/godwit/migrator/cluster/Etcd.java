@@ -193,6 +193,53 @@ public final class Etcd implements AutoCloseable {
                 Watch.listener(response -> onChange.run(), error -> onLost.run(), onLost));
     }
 
+    /**
+     * Runs claim as one transaction: true when every condition held and its writes were made, false
+     * when one did not hold (nothing written).
+     */
+    public boolean transact(FailoverClaim claim) {
+        java.util.List<io.etcd.jetcd.op.Cmp> cmps = new java.util.ArrayList<>();
+        for (String k : claim.absent()) {
+            cmps.add(new io.etcd.jetcd.op.Cmp(bytes(k), io.etcd.jetcd.op.Cmp.Op.EQUAL, io.etcd.jetcd.op.CmpTarget.version(0)));
+        }
+        for (String k : claim.present()) {
+            cmps.add(new io.etcd.jetcd.op.Cmp(bytes(k), io.etcd.jetcd.op.Cmp.Op.GREATER, io.etcd.jetcd.op.CmpTarget.version(0)));
+        }
+        java.util.List<io.etcd.jetcd.op.Op> ops = new java.util.ArrayList<>();
+        claim.puts().forEach((k, v) -> ops.add(io.etcd.jetcd.op.Op.put(bytes(k), bytes(v), PutOption.DEFAULT)));
+        for (String k : claim.deletes()) {
+            ops.add(io.etcd.jetcd.op.Op.delete(bytes(k), DeleteOption.DEFAULT));
+        }
+        writes.incrementAndGet();
+        return await("claiming " + String.join(", ", claim.puts().keySet()), client.getKVClient().txn()
+                .If(cmps.toArray(io.etcd.jetcd.op.Cmp[]::new)).Then(ops.toArray(io.etcd.jetcd.op.Op[]::new)).commit())
+                .isSucceeded();
+    }
+
+    /**
+     * Campaigns in etcd's election name under lease (the candidacy goes with the lease). The future
+     * completes when this candidate leads, with the key that proves it; it may never complete while
+     * another leads, so callers poll it and never wait on it.
+     */
+    public CompletableFuture<io.etcd.jetcd.election.LeaderKey> campaign(String name, long lease, String proposal) {
+        writes.incrementAndGet();
+        return client.getElectionClient().campaign(bytes(name), lease, bytes(proposal))
+                .thenApply(io.etcd.jetcd.election.CampaignResponse::getLeader);
+    }
+
+    /** Who leads election name now (its proposal), or empty when nobody does. */
+    public Optional<String> leader(String name) {
+        try {
+            var r = await("asking who leads " + name, client.getElectionClient().leader(bytes(name)));
+            return r.getKv() == null ? Optional.empty() : Optional.of(r.getKv().getValue().toString(StandardCharsets.UTF_8));
+        } catch (ClusterUnavailableException e) {
+            if (String.valueOf(e.getMessage()).contains("no leader")) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
     @Override
     public void close() {
         client.close();

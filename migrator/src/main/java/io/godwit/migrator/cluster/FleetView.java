@@ -100,6 +100,48 @@ public final class FleetView {
         etcd.put(keys.origin(o.from(), o.name()), Values.write(o));
     }
 
+    public Optional<ReplicaRecord> replica(String node, String name) {
+        return etcd.get(keys.replica(node, name)).flatMap(v -> readOrSkip(keys.replica(node, name), v, ReplicaRecord.class));
+    }
+
+    /** Every replica entry of the fleet (of every member, alive or not). */
+    public List<ReplicaRecord> replicas() {
+        List<ReplicaRecord> out = new ArrayList<>();
+        etcd.getPrefix(keys.replicas()).forEach((k, v) -> readOrSkip(k, v, ReplicaRecord.class).ifPresent(out::add));
+        return out;
+    }
+
+    /** Records a replica; a failover record of the same container is stale (it runs here again) and goes. */
+    public void putReplica(ReplicaRecord r) {
+        etcd.put(keys.replica(r.node(), r.container()), Values.write(r));
+        etcd.delete(keys.failover(r.node(), r.container()));
+    }
+
+    public void deleteReplica(String node, String name) {
+        etcd.delete(keys.replica(node, name));
+    }
+
+    /** Where node's failover containers went, by container name. */
+    public Map<String, FailoverRecord> failovers(String node) {
+        Map<String, FailoverRecord> out = new java.util.TreeMap<>();
+        etcd.getPrefix(keys.failoversOf(node)).forEach((k, v) ->
+                readOrSkip(k, v, FailoverRecord.class).ifPresent(f -> out.put(ClusterKeys.last(k), f)));
+        return out;
+    }
+
+    public void putFailover(FailoverRecord f) {
+        etcd.put(keys.failover(f.node(), f.container()), Values.write(f));
+    }
+
+    private static <T> Optional<T> readOrSkip(String key, String value, Class<T> type) {
+        try {
+            return Optional.of(Values.read(value, type));
+        } catch (Exception e) {
+            LOG.warning("cluster: ignoring " + key + ": " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     public void deleteOrigin(String node, String name) {
         etcd.delete(keys.origin(node, name));
     }

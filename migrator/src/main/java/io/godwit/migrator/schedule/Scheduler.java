@@ -45,6 +45,8 @@ public final class Scheduler implements AutoCloseable {
     private final OperationManager operations;
     private final Jobs jobs;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** Told the container's name after each scheduled checkpoint that succeeded (the fleet replicates it). */
+    private volatile java.util.function.Consumer<String> afterCheckpoint = c -> { };
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("godwit-scheduler").unstarted(r));
 
@@ -81,6 +83,10 @@ public final class Scheduler implements AutoCloseable {
                 return Map.of("checkpoint", CheckpointService.describe(rec), "pruned", pruned);
             }
         };
+    }
+
+    public void afterCheckpoint(java.util.function.Consumer<String> hook) {
+        this.afterCheckpoint = hook;
     }
 
     public void start() {
@@ -130,7 +136,13 @@ public final class Scheduler implements AutoCloseable {
         operations.start("scheduled-checkpoint", s.container(), jobs.claim(s.container()), op -> {
             String error = null;
             try {
-                return jobs.checkpointAndPrune(s.container(), s.keep(), op);
+                Map<String, Object> done = jobs.checkpointAndPrune(s.container(), s.keep(), op);
+                try {
+                    afterCheckpoint.accept(s.container()); // starts its own bounded work: the run ends now
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "after the scheduled checkpoint of " + s.container(), e);
+                }
+                return done;
             } catch (Exception e) {
                 error = HttpApiHandler.describe(e);
                 throw e;

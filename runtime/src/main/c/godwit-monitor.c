@@ -20,7 +20,7 @@
  *     then the init builds its root (mounts, /dev, pivot_root) and execs CMD. Any failure of a
  *     step comes back as "error STEP: strerror" and the monitor exits leaving nothing running.
  *   godwit-monitor restore STATE_DIR [--criu PATH]
- *   godwit-monitor exec STATE_DIR INIT_PID [--cgroup-procs FILE]... [--cwd DIR] [confinement] -- CMD [ARG...]
+ *   godwit-monitor exec STATE_DIR INIT_PID [--cgroup-procs FILE]... [--cwd DIR] [--tty] [confinement] -- CMD [ARG...]
  *     `godwit exec`, confined as runc exec confines: does not detach; fds 0-2 are the command's stdio and
  *     its environment is the command's. It joins the cgroup (writes its pid to each FILE), reads the
  *     seccomp rules, enters every namespace of INIT_PID that differs from its own at once (setns on a
@@ -88,6 +88,7 @@ struct config {
     const char *readonly[MAX_LIST]; int nreadonly;
     const char *tmpfs[MAX_LIST]; int ntmpfs;
     int read_only_root;
+    int tty; /* exec mode: stdin is a terminal; the command gets it as its controlling terminal */
     int userns; unsigned long userns_uid, userns_gid, userns_size; /* --userns: container 0 = host UID.. */
     struct confinement confine;
     char **argv;
@@ -231,6 +232,7 @@ static void parse_args(int argc, char **argv) {
         if (!strcmp(a, "--")) { cfg.argv = &argv[i + 1]; break; }
         else if (!strcmp(a, "--hostname") && i + 1 < argc) cfg.hostname = argv[++i];
         else if (!strcmp(a, "--cwd") && i + 1 < argc) cfg.cwd = argv[++i];
+        else if (!strcmp(a, "--tty")) cfg.tty = 1;
         else if (!strcmp(a, "--criu") && i + 1 < argc) cfg.criu = argv[++i];
         else if (!strcmp(a, "--env") && i + 1 < argc && cfg.nenv < MAX_LIST - 1) cfg.env[cfg.nenv++] = argv[++i];
         else if (!strcmp(a, "--env-file") && i + 1 < argc) read_env_file(argv[++i]);
@@ -332,6 +334,9 @@ static void make_dev(const char *root) {
     join(p, dev, "ptmx"); if (symlink("pts/ptmx", p) < 0) child_fail("symlink /dev/ptmx: %s", strerror(errno));
     join(p, dev, "shm"); mkdir(p, 01777);
     do_mount("shm", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k", "mount /dev/shm");
+    /* the queues of the container's own IPC namespace, where programs (and ls) look for them, as runc mounts it */
+    join(p, dev, "mqueue"); mkdir(p, 01777);
+    do_mount("mqueue", p, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "mount /dev/mqueue");
     static const char *links[][2] = {{"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"},
                                      {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"}};
     for (size_t i = 0; i < 4; i++) {
@@ -777,6 +782,12 @@ static void run_exec(void) {
     if (child == 0) {
         for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
         sigset_t none; sigemptyset(&none); sigprocmask(SIG_SETMASK, &none, NULL);
+        if (cfg.tty) {
+            /* a session of its own with the terminal as its controlling one: ^C, ^Z and job control
+             * reach the command's foreground group from the terminal itself */
+            if (setsid() < 0) child_fail("exec: setsid: %s", strerror(errno));
+            if (ioctl(0, TIOCSCTTY, 0) < 0) child_fail("exec: controlling terminal: %s", strerror(errno));
+        }
         apply_confinement(&cfg.confine);
         /* after the credentials changed (a change clears it): die with the waiting parent */
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) child_fail("exec: parent-death signal: %s", strerror(errno));

@@ -375,7 +375,8 @@ final class DaemonApi {
         });
     }
 
-    record ExecRequest(List<String> command, Integer timeoutSeconds) {
+    /** tty, columns, rows: only with attach (a terminal needs input). */
+    record ExecRequest(List<String> command, Integer timeoutSeconds, Boolean tty, Integer columns, Integer rows) {
     }
 
     private Object exec(ApiRequest r) throws Exception {
@@ -388,9 +389,18 @@ final class DaemonApi {
         Duration limit = req.timeoutSeconds() == null ? null : Duration.ofSeconds(req.timeoutSeconds());
         if (r.queryFlag("attach")) {
             // started before the 101, so that a container that does not run is an error reply
-            ExecProcess proc = runtime.startExec(name, req.command(), true);
+            Fields.range("columns", req.columns(), 1, 65535);
+            Fields.range("rows", req.rows(), 1, 65535);
+            ExecProcess proc = Boolean.TRUE.equals(req.tty())
+                    ? runtime.startExecOnTerminal(name, req.command(), req.columns() == null ? 0 : req.columns(),
+                            req.rows() == null ? 0 : req.rows())
+                    : runtime.startExec(name, req.command(), true);
             return new io.godwit.migrator.api.UpgradeReply(io.godwit.migrator.cli.ExecFrames.PROTOCOL,
                     new ExecSession(proc, limit));
+        }
+        if (Boolean.TRUE.equals(req.tty())) {
+            throw ApiException.badRequest("'tty' needs an attached exec (exec?attach=true with the upgrade): a terminal"
+                    + " without input is of no use");
         }
         if (Boolean.parseBoolean(r.queryOr("stream", "false"))) {
             // started here, so that a container that does not run is an error reply, not a broken stream

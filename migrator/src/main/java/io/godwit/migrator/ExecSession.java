@@ -81,7 +81,12 @@ final class ExecSession implements UpgradeReply.Session {
                             process.signal(sig);
                         }
                     }
-                    default -> { } // RESIZE without a terminal, and kinds of later versions: nothing to do
+                    case ExecFrames.RESIZE -> {
+                        if (f.payload().length == 4 && process.terminal().isPresent()) {
+                            process.terminal().get().resize(f.columns(), f.rows());
+                        }
+                    }
+                    default -> { } // kinds of later versions: nothing to do
                 }
             }
             process.close(); // the client hung up

@@ -763,6 +763,25 @@ public final class ContainerRuntime implements AutoCloseable {
 
     /** As above; withStdin: the command's stdin is a pipe the caller writes ({@link ExecProcess#stdin}), not empty. */
     public ExecProcess startExec(String name, List<String> command, boolean withStdin) throws IOException {
+        return startExec(name, command, withStdin, null);
+    }
+
+    /**
+     * As above, on a new pseudo-terminal of columns x rows: the command's stdin, stdout and stderr and
+     * its controlling terminal ({@code exec -t}); its output comes out as one stream.
+     */
+    public ExecProcess startExecOnTerminal(String name, List<String> command, int columns, int rows) throws IOException {
+        Terminal t = Terminal.open(columns, rows);
+        try {
+            return startExec(name, command, true, t);
+        } catch (IOException | RuntimeException e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    private ExecProcess startExec(String name, List<String> command, boolean withStdin, Terminal terminal)
+            throws IOException {
         if (command == null || command.isEmpty()) {
             throw new IllegalArgumentException("exec: empty command");
         }
@@ -787,11 +806,24 @@ public final class ContainerRuntime implements AutoCloseable {
             }
             args.addAll(credentialArgs(s.dir(), spec.confinement()));
         }
+        if (terminal != null) {
+            args.add("--tty");
+        }
         args.add("--");
         args.addAll(command);
         ProcessBuilder pb = new ProcessBuilder(args);
         pb.environment().clear();
         pb.environment().putAll(spec.env());
+        if (terminal != null) {
+            pb.environment().putIfAbsent("TERM", "xterm");
+            java.io.File slave = terminal.slave().toFile();
+            pb.redirectInput(ProcessBuilder.Redirect.from(slave));
+            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(slave));
+            pb.redirectError(ProcessBuilder.Redirect.appendTo(slave));
+            Process proc = pb.start();
+            terminal.commandStarted();
+            return new ExecProcess(name, proc, terminal);
+        }
         if (!withStdin) {
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         }

@@ -17,15 +17,26 @@ public final class ExecProcess implements AutoCloseable {
 
     private final String container;
     private final Process process;
+    private final Terminal terminal; // null: pipes
 
     ExecProcess(String container, Process process) {
+        this(container, process, null);
+    }
+
+    ExecProcess(String container, Process process, Terminal terminal) {
         this.container = container;
         this.process = process;
+        this.terminal = terminal;
+    }
+
+    /** The command's terminal, when it was started with one (-t): for its size. */
+    public java.util.Optional<Terminal> terminal() {
+        return java.util.Optional.ofNullable(terminal);
     }
 
     /** The command's stdin (a pipe when it was started with one; closing it is the command's end of input). */
     public java.io.OutputStream stdin() {
-        return process.getOutputStream();
+        return terminal != null ? terminal.input() : process.getOutputStream();
     }
 
     /**
@@ -37,12 +48,13 @@ public final class ExecProcess implements AutoCloseable {
         process.descendants().forEach(d -> Posix.POSIX.kill((int) d.pid(), signal));
     }
 
+    /** With a terminal: everything the command writes (a terminal has one output). */
     public InputStream stdout() {
-        return process.getInputStream();
+        return terminal != null ? terminal.output() : process.getInputStream();
     }
 
     public InputStream stderr() {
-        return process.getErrorStream();
+        return terminal != null ? InputStream.nullInputStream() : process.getErrorStream();
     }
 
     public boolean isAlive() {
@@ -86,6 +98,9 @@ public final class ExecProcess implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (terminal != null) {
+            terminal.close();
         }
     }
 }

@@ -147,4 +147,64 @@ class ExecAttachEndToEndTest {
         assertEquals(5, p.waitFor(), out);
         assertEquals("HELLO FROM A PIPE\n", out);
     }
+    private DaemonClient.Upgraded attachOnTerminal(int columns, int rows, String... command) throws Exception {
+        return api.upgrade("POST", "/1.0/containers/talker/exec?attach=true", Map.of("command", List.of(command),
+                "tty", true, "columns", columns, "rows", rows), ExecFrames.PROTOCOL);
+    }
+
+    /** Reads output frames until text appeared; returns all read. */
+    private static String readUntil(DaemonClient.Upgraded s, String text) throws Exception {
+        StringBuilder seen = new StringBuilder();
+        while (!seen.toString().contains(text)) {
+            ExecFrames.Frame f = ExecFrames.read(s.in());
+            if (f == null || f.kind() == ExecFrames.EXIT) {
+                throw new AssertionError("ended before '" + text + "' came; output: " + seen);
+            }
+            seen.append(new String(f.payload(), StandardCharsets.UTF_8));
+        }
+        return seen.toString();
+    }
+
+    /** exec -t: a terminal of the asked size that follows resizes, typed lines reach the command, ^C is a signal. */
+    @Test
+    void aTerminalHasItsSizeFollowsResizesAndTurnsCtrlCIntoASignal() throws Exception {
+        up();
+        try (DaemonClient.Upgraded s = attachOnTerminal(100, 30, "sh", "-c",
+                "stty size; test -t 0 && test -t 1 && test -t 2 && echo all-on-a-tty; read x; stty size; echo got:$x")) {
+            String first = readUntil(s, "all-on-a-tty");
+            assertTrue(first.contains("30 100"), first);
+            ExecFrames.write(s.out(), ExecFrames.RESIZE, ExecFrames.resize(132, 50));
+            ExecFrames.write(s.out(), ExecFrames.STDIN, "hello\n".getBytes(StandardCharsets.UTF_8));
+            Outcome o = readToExit(s);
+            assertTrue(o.stdout().contains("50 132"), "the resize did not reach the terminal: " + o.stdout());
+            assertTrue(o.stdout().contains("got:hello"), o.stdout());
+            assertEquals(0, o.exitCode());
+        }
+        try (DaemonClient.Upgraded s = attachOnTerminal(80, 24, "sh", "-c",
+                "trap 'echo caught; exit 4' INT; echo ready; while :; do sleep 0.1; done")) {
+            readUntil(s, "ready");
+            ExecFrames.write(s.out(), ExecFrames.STDIN, new byte[] {3}); // ^C, as a raw terminal sends it
+            Outcome o = readToExit(s);
+            assertTrue(o.stdout().contains("caught"), o.stdout());
+            assertEquals(4, o.exitCode());
+        }
+        ApiResponse noInput = api.send("POST", "/1.0/containers/talker/exec?stream=true",
+                Map.of("command", List.of("true"), "tty", true));
+        assertEquals(400, noInput.status(), noInput.body());
+    }
+
+    /** /dev/mqueue is the container's own queue file system, as runc mounts it, and it survives a checkpoint. */
+    @Test
+    void devMqueueIsMountedAndSurvivesACheckpoint() throws Exception {
+        up();
+        String probe = "grep -c ' /dev/mqueue mqueue ' /proc/mounts";
+        ApiResponse before = api.post("/1.0/containers/talker/exec", Map.of("command", List.of("sh", "-c", probe)));
+        assertEquals("1", before.json().path("output").asText().strip(), before.body());
+        ApiResponse cp = api.post("/1.0/containers/talker/checkpoints", Map.of("stop", true));
+        assertEquals("success", api.waitOperation(cp.json().get("id").asText(), o -> { }).path("status").asText());
+        ApiResponse rs = api.post("/1.0/containers/talker/restore", Map.of("latest", true));
+        assertEquals("success", api.waitOperation(rs.json().get("id").asText(), o -> { }).path("status").asText());
+        ApiResponse after = api.post("/1.0/containers/talker/exec", Map.of("command", List.of("sh", "-c", probe)));
+        assertEquals("1", after.json().path("output").asText().strip(), after.body());
+    }
 }

@@ -140,11 +140,22 @@ final class ContainerCommands {
         @Option(names = {"-i", "--interactive"},
                 description = "Send this command's input (a terminal or a pipe) to the command's stdin, as it comes.")
         boolean interactive;
+        @Option(names = {"-t", "--tty"},
+                description = "Run it on a terminal (with -i: an interactive shell); this terminal goes raw until it ends.")
+        boolean tty;
 
         @Override
         int run(DaemonClient client) throws IOException {
+            if (tty) {
+                LocalTerminal local = LocalTerminal.ofStdin().orElseThrow(() -> usage(
+                        "-t needs this command's input to be a terminal (use -i alone for a pipe)"));
+                try (local) {
+                    local.makeRaw();
+                    return attached(client, local);
+                }
+            }
             if (interactive) {
-                return attached(client);
+                return attached(client, null);
             }
             try (DaemonClient.LineStream frames = client.stream("POST", containerPath(name, "exec") + "?stream=true",
                     DaemonClient.body("command", command, "timeoutSeconds", timeout))) {
@@ -174,11 +185,31 @@ final class ContainerCommands {
             throw new IOException("the daemon ended the exec stream of " + name + " without the command's exit code");
         }
 
-        /** -i: one upgraded connection carries the input there and the output back (ExecFrames). */
-        private int attached(DaemonClient client) throws IOException {
+        /** -i (and -t): one upgraded connection carries the input there and the output back (ExecFrames). */
+        private int attached(DaemonClient client, LocalTerminal terminal) throws IOException {
+            java.util.Map<String, Object> body = new java.util.LinkedHashMap<>(
+                    DaemonClient.body("command", command, "timeoutSeconds", timeout));
+            if (terminal != null) {
+                body.put("tty", true);
+                terminal.size().ifPresent(sz -> {
+                    body.put("columns", sz[0]);
+                    body.put("rows", sz[1]);
+                });
+            }
             try (DaemonClient.Upgraded session = client.upgrade("POST", containerPath(name, "exec") + "?attach=true",
-                    DaemonClient.body("command", command, "timeoutSeconds", timeout), ExecFrames.PROTOCOL)) {
+                    body, ExecFrames.PROTOCOL)) {
                 Object lock = new Object();
+                if (terminal != null) {
+                    terminal.onResize(sz -> {
+                        synchronized (lock) {
+                            try {
+                                ExecFrames.write(session.out(), ExecFrames.RESIZE, ExecFrames.resize(sz[0], sz[1]));
+                            } catch (IOException ended) {
+                                // the session is over
+                            }
+                        }
+                    });
+                }
                 Thread input = new Thread(() -> forwardInput(session, lock), "exec-stdin");
                 input.setDaemon(true); // a blocked read of our stdin must not keep the CLI alive
                 input.start();

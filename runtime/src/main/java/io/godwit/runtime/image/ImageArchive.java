@@ -45,7 +45,7 @@ final class ImageArchive {
             for (TarEntry e = tar.next(); e != null; e = tar.next()) {
                 Path target = base.resolve(e.name()).normalize();
                 if (e.name().startsWith("/") || !target.startsWith(base)) {
-                    throw new IOException("refusing " + tarball + ": member '" + e.name() + "' leaves the archive");
+                    throw new InvalidImageException("refusing " + tarball + ": member '" + e.name() + "' leaves the archive");
                 }
                 if (e.type() == '5') {
                     Files.createDirectories(target);
@@ -55,7 +55,7 @@ final class ImageArchive {
                         Files.copy(body, target);
                     }
                 } else {
-                    throw new IOException("refusing " + tarball + ": member '" + e.name()
+                    throw new InvalidImageException("refusing " + tarball + ": member '" + e.name()
                             + "' is not a plain file or directory, which an image archive holds only");
                 }
             }

@@ -64,7 +64,7 @@ record ImageLayout(List<Layer> layers, ImageConfig config, String format) {
     /** The image manifest for linux/amd64 (or the only one), following nested indexes. */
     private static JsonNode pickManifest(Path dir, JsonNode index, String source, int depth) throws IOException {
         if (depth > 4) {
-            throw new IOException(source + ": image indexes nested too deep");
+            throw new InvalidImageException(source + ": image indexes nested too deep");
         }
         JsonNode chosen = null;
         for (JsonNode d : index.path("manifests")) {
@@ -76,7 +76,7 @@ record ImageLayout(List<Layer> layers, ImageConfig config, String format) {
             }
         }
         if (chosen == null) {
-            throw new IOException(source + ": no image for linux/amd64 in its index");
+            throw new InvalidImageException(source + ": no image for linux/amd64 in its index");
         }
         JsonNode doc = json(blob(dir, chosen, source + ": manifest " + chosen.path("digest").asText()),
                 source + ": manifest");
@@ -90,7 +90,7 @@ record ImageLayout(List<Layer> layers, ImageConfig config, String format) {
     private static ImageLayout readDockerArchive(Path dir, String source) throws IOException {
         JsonNode manifest = json(dir.resolve("manifest.json"), source + ": manifest.json");
         if (!manifest.isArray() || manifest.isEmpty() || !manifest.get(0).has("Layers")) {
-            throw new IOException(source + ": manifest.json is not a docker-archive manifest (an array of "
+            throw new InvalidImageException(source + ": manifest.json is not a docker-archive manifest (an array of "
                     + "{Config, RepoTags, Layers})");
         }
         JsonNode entry = manifest.get(0);
@@ -103,7 +103,7 @@ record ImageLayout(List<Layer> layers, ImageConfig config, String format) {
         JsonNode diffIds = config.path("rootfs").path("diff_ids");
         JsonNode files = entry.path("Layers");
         if (diffIds.size() != files.size()) {
-            throw new IOException(source + ": manifest.json names " + files.size() + " layers, its config "
+            throw new InvalidImageException(source + ": manifest.json names " + files.size() + " layers, its config "
                     + diffIds.size() + " diff_ids");
         }
         List<Layer> layers = new ArrayList<>();
@@ -121,15 +121,15 @@ record ImageLayout(List<Layer> layers, ImageConfig config, String format) {
         String digest = descriptor.path("digest").asText("");
         int colon = digest.indexOf(':');
         if (!digest.startsWith("sha256:") || !HEX64.matcher(digest.substring(colon + 1)).matches()) {
-            throw new IOException(what + ": descriptor digest '" + digest + "' is not sha256:HEX");
+            throw new InvalidImageException(what + ": descriptor digest '" + digest + "' is not sha256:HEX");
         }
         Path file = dir.resolve("blobs").resolve("sha256").resolve(digest.substring(colon + 1));
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            throw new IOException(what + ": blob " + digest + " is missing from the layout");
+            throw new InvalidImageException(what + ": blob " + digest + " is missing from the layout");
         }
         long size = descriptor.path("size").asLong(-1);
         if (size >= 0 && Files.size(file) != size) {
-            throw new IOException(what + ": blob " + digest + " has " + Files.size(file)
+            throw new InvalidImageException(what + ": blob " + digest + " has " + Files.size(file)
                     + " bytes, its descriptor says " + size);
         }
         LayerStreams.verify(file, digest, false, what + ": blob " + digest);
@@ -141,22 +141,22 @@ record ImageLayout(List<Layer> layers, ImageConfig config, String format) {
         Path file = dir.resolve(name).normalize();
         if (name.isEmpty() || name.startsWith("/") || !file.startsWith(dir) || Files.isSymbolicLink(file)
                 || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            throw new IOException(source + ": manifest.json names '" + name + "', which is no file of the archive");
+            throw new InvalidImageException(source + ": manifest.json names '" + name + "', which is no file of the archive");
         }
         return file;
     }
 
     private static JsonNode json(Path file, String what) throws IOException {
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            throw new IOException(what + " is missing");
+            throw new InvalidImageException(what + " is missing");
         }
         if (Files.size(file) > 16 << 20) {
-            throw new IOException(what + " is larger than 16 MiB: not an image document");
+            throw new InvalidImageException(what + " is larger than 16 MiB: not an image document");
         }
         try {
             return JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new IOException(what + " is not valid JSON: " + e.getMessage(), e);
+            throw new InvalidImageException(what + " is not valid JSON: " + e.getMessage(), e);
         }
     }
 }

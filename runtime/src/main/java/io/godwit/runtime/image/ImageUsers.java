@@ -45,7 +45,7 @@ final class ImageUsers {
                 }
             }
         }
-        throw new IOException(source + ": the image config's User names the " + kind + " '" + name
+        throw new InvalidImageException(source + ": the image config's User names the " + kind + " '" + name
                 + "', which the image's /" + file.getParent().getFileName() + "/" + file.getFileName()
                 + " does not have");
     }

@@ -254,7 +254,7 @@ final class LayerApplier {
         return out.toString();
     }
 
-    private IOException refuse(String member, String why) {
-        return new IOException("refusing " + layer + ": member '" + member + "' " + why);
+    private InvalidImageException refuse(String member, String why) {
+        return new InvalidImageException("refusing " + layer + ": member '" + member + "' " + why);
     }
 }

@@ -55,7 +55,7 @@ final class LayerStreams {
      */
     static void verify(Path file, String digest, boolean uncompressed, String what) throws IOException {
         if (digest == null || !digest.startsWith("sha256:")) {
-            throw new IOException(what + ": digest '" + digest + "' is not sha256:HEX, which is all Godwit checks");
+            throw new InvalidImageException(what + ": digest '" + digest + "' is not sha256:HEX, which is all Godwit checks");
         }
         MessageDigest sha = sha256();
         try (InputStream in = uncompressed ? openTar(file) : Files.newInputStream(file);
@@ -64,7 +64,7 @@ final class LayerStreams {
         }
         String actual = "sha256:" + HexFormat.of().formatHex(sha.digest());
         if (!actual.equals(digest.toLowerCase())) {
-            throw new IOException(what + " does not match its digest: expected " + digest + ", content has " + actual);
+            throw new InvalidImageException(what + " does not match its digest: expected " + digest + ", content has " + actual);
         }
     }
 

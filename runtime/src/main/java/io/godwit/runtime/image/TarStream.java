@@ -44,14 +44,14 @@ final class TarStream {
                 return null;
             }
             if (n < BLOCK) {
-                throw new IOException(what + ": truncated tar archive (a header of " + n + " bytes)");
+                throw new InvalidImageException(what + ": truncated tar archive (a header of " + n + " bytes)");
             }
             checkChecksum(header);
             char type = (char) header[156];
             long size = number(header, 124, 12);
             if (type == 'L' || type == 'K' || type == 'x' || type == 'g') {
                 if (size > MAX_EXTENDED_HEADER) {
-                    throw new IOException(what + ": tar extended header of " + size + " bytes is too large");
+                    throw new InvalidImageException(what + ": tar extended header of " + size + " bytes is too large");
                 }
                 byte[] body = in.readNBytes((int) size);
                 in.skipNBytes(pad(size));
@@ -133,8 +133,8 @@ final class TarStream {
         };
     }
 
-    private IOException truncated() {
-        return new IOException(what + ": truncated tar archive (a member's content ends early)");
+    private InvalidImageException truncated() {
+        return new InvalidImageException(what + ": truncated tar archive (a member's content ends early)");
     }
 
     private void checkChecksum(byte[] h) throws IOException {
@@ -144,7 +144,7 @@ final class TarStream {
             sum += (i >= 148 && i < 156) ? ' ' : (h[i] & 0xff);
         }
         if (sum != stored) {
-            throw new IOException(what + ": not a tar archive, or a damaged one (header checksum mismatch)");
+            throw new InvalidImageException(what + ": not a tar archive, or a damaged one (header checksum mismatch)");
         }
     }
 
@@ -156,7 +156,7 @@ final class TarStream {
         try {
             return Long.parseLong(value.trim());
         } catch (NumberFormatException e) {
-            throw new IOException(what + ": bad pax " + key + " '" + value + "'", e);
+            throw new InvalidImageException(what + ": bad pax " + key + " '" + value + "'", e);
         }
     }
 
@@ -172,7 +172,7 @@ final class TarStream {
         try {
             return s.isEmpty() ? 0 : Long.parseLong(s, 8);
         } catch (NumberFormatException e) {
-            throw new IOException(what + ": not a tar archive (bad number field '" + s + "')", e);
+            throw new InvalidImageException(what + ": not a tar archive (bad number field '" + s + "')", e);
         }
     }
 

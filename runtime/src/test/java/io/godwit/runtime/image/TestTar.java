@@ -20,6 +20,10 @@ final class TestTar {
         return member(name, '0', mode, content.getBytes(StandardCharsets.UTF_8), "", 0);
     }
 
+    TestTar file(String name, byte[] content) {
+        return member(name, '0', 0644, content, "", 0);
+    }
+
     TestTar symlink(String name, String target) {
         return member(name, '2', 0777, new byte[0], target, 0);
     }

@@ -144,6 +144,34 @@ class OciImportTest {
     }
 
     @Test
+    void hostileArchivesAndManifestsAreRefused() throws IOException {
+        ContentImageStore store = new ContentImageStore(tmp.resolve("images"));
+        // a docker-archive whose manifest.json names a layer outside the archive
+        Path docker = sample().dockerArchiveDir(tmp.resolve("docker"));
+        Files.writeString(docker.resolve("manifest.json"), Files.readString(docker.resolve("manifest.json"))
+                .replaceFirst("\\[\"[0-9a-f]{64}\\.tar\"", "[\"../../etc/passwd\""));
+        IOException e = assertThrows(IOException.class, () -> store.importImage("d", docker));
+        assertTrue(e.getMessage().contains("../../etc/passwd"), e.getMessage());
+
+        // a docker-archive whose layer is not the one its config's diff_ids name
+        Path swapped = sample().dockerArchiveDir(tmp.resolve("swapped"));
+        try (Stream<Path> tars = Files.list(swapped)) {
+            Path layer = tars.filter(p -> p.toString().endsWith(".tar")).findFirst().orElseThrow();
+            Files.write(layer, new TestTar().file("etc/passwd", "root::0:0::/:/bin/sh\n").bytes());
+        }
+        e = assertThrows(InvalidImageException.class, () -> store.importImage("s", swapped));
+        assertTrue(e.getMessage().contains("does not match its digest"), e.getMessage());
+
+        // an image archive with a member leaving it
+        Path archive = tmp.resolve("evil.tar");
+        Files.write(archive, new TestTar().file("oci-layout", "{}").file("../outside", "x").bytes());
+        e = assertThrows(InvalidImageException.class, () -> store.importImage("a", archive));
+        assertTrue(e.getMessage().contains("leaves the archive"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("outside")));
+        assertTrue(store.list().isEmpty());
+    }
+
+    @Test
     void aFileReplacesADirectoryAndOwnersAreKept() throws IOException {
         Path rootfs = Files.createDirectories(tmp.resolve("rootfs"));
         LayerApplier.apply(rootfs, new ByteArrayInputStream(new TestTar().dir("d").file("d/f", "1").bytes()), "l1");

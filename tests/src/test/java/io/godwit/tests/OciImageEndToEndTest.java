@@ -49,7 +49,7 @@ class OciImageEndToEndTest {
 
         // No command: the config's Entrypoint + Cmd run, with its Env, in its WorkingDir, as its User.
         launch(api, "first", "app");
-        assertEquals("hi hello in /app as 1000", awaitFile(api, "first", "/app/said"));
+        assertEquals("hi hello in /app as 1000", awaitFile(api, "first", "/app/said-first"));
         assertEquals("1", exec(api, "first", "test -e /bin/arping; echo $?"), "the whiteout removed /bin/arping");
         assertEquals(exec(api, "first", "stat -c %i /app/run.sh"), exec(api, "first", "stat -c %i /app/run-link"),
                 "the hard link is one file");
@@ -67,13 +67,14 @@ class OciImageEndToEndTest {
         assertEquals(image.path("config"), again.json().path("config"), "the defaults survived the round trip");
 
         // Publish the stopped container: its change (/app/marker) and its image's defaults go with it.
+        // (Each container writes its own said-HOSTNAME: the published tree holds first's already.)
         stop(api, "first");
         ApiResponse published = api.post("/1.0/containers/first/publish", Map.of("alias", "published"));
         assertEquals(201, published.status(), published.body());
         assertFalse(published.json().path("fingerprint").asText().equals(image.path("fingerprint").asText()),
                 "the published image has the container's changes");
         launch(api, "second", "published");
-        assertEquals("hi hello in /app as 1000 after first", awaitFile(api, "second", "/app/said"));
+        assertEquals("hi hello in /app as 1000 after first", awaitFile(api, "second", "/app/said-second"));
         assertEquals(2, api.get("/1.0/images").json().size(), "app (with two aliases) and published");
         for (String c : List.of("first", "second")) {
             api.send("DELETE", "/1.0/containers/" + c + "?force=true", null);
@@ -129,7 +130,7 @@ class OciImageEndToEndTest {
                 after=""
                 [ -f /app/marker ] && after=" after $(cat /app/marker)"
                 echo first > /app/marker
-                echo "$GREETING $1 in $(pwd) as $(id -u)$after" > /app/said
+                echo "$GREETING $1 in $(pwd) as $(id -u)$after" > /app/said-$(hostname)
                 exec sleep 3600
                 """);
         Files.createLink(appDir.resolve("run-link"), appDir.resolve("run.sh"));

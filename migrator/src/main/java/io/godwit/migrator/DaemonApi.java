@@ -24,7 +24,6 @@ import io.godwit.runtime.ExecProcess;
 import io.godwit.runtime.ExecResult;
 import io.godwit.runtime.confine.Capabilities;
 import io.godwit.runtime.confine.ProcStatus;
-import io.godwit.runtime.image.ImageInfo;
 import io.godwit.runtime.image.ImageStore;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -93,13 +92,10 @@ final class DaemonApi {
     }
 
     Router router() {
-        return new Router()
+        return new ImageRoutes(images, runtime).addTo(new Router())
                 .add("GET", "/1.0", r -> info())
                 .add("GET", "/1.0/openapi", r -> io.godwit.migrator.api.OpenApi.reply())
                 .add("GET", "/metrics", r -> metrics().scrape())
-                .add("GET", "/1.0/images", r -> images.list())
-                .add("POST", "/1.0/images", this::importImage)
-                .add("DELETE", "/1.0/images/{image}", this::deleteImage)
                 .add("GET", "/1.0/containers", r -> containers())
                 .add("POST", "/1.0/containers", this::createContainer)
                 .add("GET", "/1.0/containers/{name}", r -> container(name(r), true))
@@ -166,34 +162,6 @@ final class DaemonApi {
             throw ApiException.badRequest(e.getMessage());
         }
         return n;
-    }
-
-    // --- images ------------------------------------------------------------------------
-
-    record ImportRequest(String alias, String path) {
-    }
-
-    private Object importImage(ApiRequest r) throws Exception {
-        ImportRequest req = r.bind(Json.MAPPER, ImportRequest.class);
-        if (req.alias() == null || req.alias().isBlank() || req.path() == null) {
-            throw ApiException.badRequest("'alias' and 'path' are required");
-        }
-        Path path = Path.of(req.path());
-        if (!path.isAbsolute() || !Files.exists(path)) {
-            throw ApiException.badRequest("image path must be an existing absolute path: " + req.path());
-        }
-        ImagePaths.requireOrdinary(path);
-        ImageInfo info = images.importImage(req.alias(), path);
-        return Reply.created(info);
-    }
-
-    private Object deleteImage(ApiRequest r) throws Exception {
-        String image = r.param("image");
-        if (images.find(image).isEmpty()) {
-            throw ApiException.notFound("image", image);
-        }
-        images.delete(image);
-        return Map.of();
     }
 
     // --- containers --------------------------------------------------------------------
@@ -280,7 +248,8 @@ final class DaemonApi {
         }
         ContainerSpec spec;
         try {
-            spec = ContainerSpec.fromJson(Json.MAPPER.writeValueAsString(body.get("spec"))).withDefaults(name);
+            JsonNode asked = ImageDefaults.applyTo(body.get("spec"), images);
+            spec = ContainerSpec.fromJson(Json.MAPPER.writeValueAsString(asked)).withDefaults(name);
             spec = containerDefaults.applyTo(spec, body.get("spec").path("limits"));
             spec.validate();
         } catch (io.godwit.runtime.InvalidSpecException e) {

@@ -25,6 +25,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         description = "Checkpoint, restore and live-migrate Linux containers (client of godwitd).",
         subcommands = {
                 ImageCommands.class,
+                ImageCommands.Publish.class,
                 LaunchCommand.class,
                 ContainerCommands.ListCmd.class,
                 ContainerCommands.Info.class,

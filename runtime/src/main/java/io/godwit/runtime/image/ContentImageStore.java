@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * ROOT/FINGERPRINT/rootfs/        the unpacked tree, never written after import
- * ROOT/FINGERPRINT/image.json     alias, size, import time
+ * ROOT/FINGERPRINT/image.json     aliases, size, import time, OCI config defaults
  * ROOT/FINGERPRINT/users/KEY      one file per container rootfs made from it (its containerDir)
  * </pre>
  *
@@ -70,24 +70,44 @@ public final class ContentImageStore implements ImageStore {
 
     @Override
     public synchronized ImageInfo importImage(String alias, Path source) throws IOException {
+        return importImage(alias, source, null);
+    }
+
+    /**
+     * Imports a root filesystem (directory or tarball) or an image (OCI layout directory, OCI
+     * archive, docker-archive: see {@link OciImport}) under an alias. The same content imported
+     * again keeps its aliases and gains this one; an alias that named other content moves here.
+     * {@code defaults} (a published container's image config) applies when the source has none.
+     */
+    @Override
+    public synchronized ImageInfo importImage(String alias, Path source, ImageConfig defaults) throws IOException {
         validateAlias(alias);
         Path temp = root.resolve(".import-" + UUID.randomUUID());
         Path rootfs = temp.resolve("rootfs");
+        Path scratch = root.resolve(".import-" + UUID.randomUUID());
         try {
             Files.createDirectories(rootfs);
-            unpack(source, rootfs);
+            ImageConfig config = defaults;
+            if (OciImport.isImage(source)) {
+                Files.createDirectories(scratch);
+                config = OciImport.unpack(source, rootfs, scratch);
+            } else {
+                unpack(source, rootfs);
+            }
             TreeFingerprint.Result content = TreeFingerprint.of(rootfs);
             Path imageDir = root.resolve(content.fingerprint());
             takeAliasFromOthers(alias, content.fingerprint());
             if (Files.isDirectory(imageDir)) {
                 ImageInfo existing = ImageRecord.read(imageDir).info();
-                ImageInfo updated = new ImageInfo(existing.fingerprint(), alias, existing.sizeBytes(),
-                        existing.importedAt());
+                ImageInfo updated = existing.withAliases(plus(existing.aliases(), alias));
+                if (config != null) {
+                    updated = updated.withConfig(config); // the newest import's defaults win
+                }
                 ImageRecord.of(updated).write(imageDir);
                 return updated;
             }
             ImageInfo info = new ImageInfo(content.fingerprint(), alias, content.sizeBytes(),
-                    Instant.now().truncatedTo(ChronoUnit.MILLIS));
+                    Instant.now().truncatedTo(ChronoUnit.MILLIS), null, config);
             Files.createDirectories(temp.resolve("users"));
             ImageRecord.of(info).write(temp);
             Files.move(temp, imageDir, StandardCopyOption.ATOMIC_MOVE);
@@ -95,6 +115,41 @@ public final class ContentImageStore implements ImageStore {
             return info;
         } finally {
             AtomicFiles.deleteTree(temp);
+            AtomicFiles.deleteTree(scratch);
+        }
+    }
+
+    @Override
+    public synchronized ImageInfo addAlias(String aliasOrFingerprint, String alias) throws IOException {
+        validateAlias(alias);
+        ImageInfo image = require(aliasOrFingerprint);
+        takeAliasFromOthers(alias, image.fingerprint());
+        ImageInfo updated = image.withAliases(plus(image.aliases(), alias));
+        ImageRecord.of(updated).write(root.resolve(image.fingerprint()));
+        return updated;
+    }
+
+    @Override
+    public synchronized ImageInfo removeAlias(String alias) throws IOException {
+        for (ImageInfo image : list()) {
+            if (image.aliases().contains(alias)) {
+                ImageInfo updated = image.withAliases(minus(image.aliases(), alias));
+                ImageRecord.of(updated).write(root.resolve(image.fingerprint()));
+                return updated;
+            }
+        }
+        throw new NoSuchFileException(root.toString(), null, "no image alias " + alias);
+    }
+
+    @Override
+    public synchronized long export(String aliasOrFingerprint, Path file) throws IOException {
+        ImageInfo image = require(aliasOrFingerprint);
+        Path scratch = root.resolve(".export-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(scratch);
+            return OciExport.write(root.resolve(image.fingerprint()).resolve("rootfs"), image, file, scratch);
+        } finally {
+            AtomicFiles.deleteTree(scratch);
         }
     }
 
@@ -111,6 +166,20 @@ public final class ContentImageStore implements ImageStore {
         } else {
             throw new NoSuchFileException(source.toString(), null, "neither a directory nor a tarball");
         }
+    }
+
+    private static List<String> plus(List<String> aliases, String alias) {
+        List<String> out = new ArrayList<>(aliases);
+        if (!out.contains(alias)) {
+            out.add(alias);
+        }
+        return out;
+    }
+
+    private static List<String> minus(List<String> aliases, String alias) {
+        List<String> out = new ArrayList<>(aliases);
+        out.remove(alias);
+        return out;
     }
 
     @Override
@@ -132,7 +201,7 @@ public final class ContentImageStore implements ImageStore {
     public synchronized Optional<ImageInfo> find(String aliasOrFingerprint) throws IOException {
         List<ImageInfo> images = list();
         for (ImageInfo image : images) {
-            if (aliasOrFingerprint.equals(image.alias())) {
+            if (image.aliases().contains(aliasOrFingerprint)) {
                 return Optional.of(image);
             }
         }
@@ -277,16 +346,15 @@ public final class ContentImageStore implements ImageStore {
 
     private void takeAliasFromOthers(String alias, String fingerprint) throws IOException {
         for (ImageInfo other : list()) {
-            if (alias.equals(other.alias()) && !other.fingerprint().equals(fingerprint)) {
-                ImageRecord.of(new ImageInfo(other.fingerprint(), null, other.sizeBytes(), other.importedAt()))
-                        .write(root.resolve(other.fingerprint()));
+            if (other.aliases().contains(alias) && !other.fingerprint().equals(fingerprint)) {
+                ImageRecord.of(other.withAliases(minus(other.aliases(), alias))).write(root.resolve(other.fingerprint()));
             }
         }
     }
 
     /** Half imports and half deletes of a crashed daemon. */
     private void removeLeftovers() throws IOException {
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, ".{import,delete}-*")) {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, ".{import,delete,export}-*")) {
             for (Path dir : dirs) {
                 AtomicFiles.deleteTree(dir);
             }

@@ -11,8 +11,31 @@ import java.util.Optional;
  */
 public interface ImageStore {
 
-    /** Imports a directory tree or a tarball (plain or gzip) under an alias; idempotent by content. */
+    /** Imports a directory tree, a tarball (plain or gzip) or an OCI/Docker image under an alias; idempotent by content. */
     ImageInfo importImage(String alias, Path directoryOrTarball) throws IOException;
+
+    /**
+     * Same, for an image (OCI layout, OCI archive, docker-archive) or a root filesystem;
+     * {@code defaults} are the config defaults to keep when the source has none (publish).
+     */
+    default ImageInfo importImage(String alias, Path source, ImageConfig defaults) throws IOException {
+        throw new UnsupportedOperationException("this image store imports root filesystems only");
+    }
+
+    /** Gives an image one more alias (taken from another image that had it). */
+    default ImageInfo addAlias(String aliasOrFingerprint, String alias) throws IOException {
+        throw new UnsupportedOperationException("this image store keeps one alias per image");
+    }
+
+    /** Takes an alias away from the image that has it; the image stays. */
+    default ImageInfo removeAlias(String alias) throws IOException {
+        throw new UnsupportedOperationException("this image store keeps one alias per image");
+    }
+
+    /** Writes the image as an OCI archive to {@code file}; returns its size in bytes. */
+    default long export(String aliasOrFingerprint, Path file) throws IOException {
+        throw new UnsupportedOperationException("this image store cannot export");
+    }
 
     List<ImageInfo> list() throws IOException;
 

@@ -20,7 +20,7 @@
  *     then the init builds its root (mounts, /dev, pivot_root) and execs CMD. Any failure of a
  *     step comes back as "error STEP: strerror" and the monitor exits leaving nothing running.
  *   godwit-monitor restore STATE_DIR [--criu PATH]
- *   godwit-monitor exec STATE_DIR INIT_PID [--cgroup-procs FILE]... [--cwd DIR] [--tty] [confinement] -- CMD [ARG...]
+ *   godwit-monitor exec STATE_DIR INIT_PID [--cgroup-procs FILE]... [--cwd DIR] [--tty PTS] [confinement] -- CMD [ARG...]
  *     `godwit exec`, confined as runc exec confines: does not detach; fds 0-2 are the command's stdio and
  *     its environment is the command's. It joins the cgroup (writes its pid to each FILE), reads the
  *     seccomp rules, enters every namespace of INIT_PID that differs from its own at once (setns on a
@@ -88,7 +88,7 @@ struct config {
     const char *readonly[MAX_LIST]; int nreadonly;
     const char *tmpfs[MAX_LIST]; int ntmpfs;
     int read_only_root;
-    int tty; /* exec mode: stdin is a terminal; the command gets it as its controlling terminal */
+    const char *tty; /* exec mode: the terminal (host path of a pty slave) the command gets as stdio and controlling tty */
     int userns; unsigned long userns_uid, userns_gid, userns_size; /* --userns: container 0 = host UID.. */
     struct confinement confine;
     char **argv;
@@ -232,7 +232,7 @@ static void parse_args(int argc, char **argv) {
         if (!strcmp(a, "--")) { cfg.argv = &argv[i + 1]; break; }
         else if (!strcmp(a, "--hostname") && i + 1 < argc) cfg.hostname = argv[++i];
         else if (!strcmp(a, "--cwd") && i + 1 < argc) cfg.cwd = argv[++i];
-        else if (!strcmp(a, "--tty")) cfg.tty = 1;
+        else if (!strcmp(a, "--tty") && i + 1 < argc) cfg.tty = argv[++i];
         else if (!strcmp(a, "--criu") && i + 1 < argc) cfg.criu = argv[++i];
         else if (!strcmp(a, "--env") && i + 1 < argc && cfg.nenv < MAX_LIST - 1) cfg.env[cfg.nenv++] = argv[++i];
         else if (!strcmp(a, "--env-file") && i + 1 < argc) read_env_file(argv[++i]);
@@ -767,6 +767,10 @@ static void run_exec(void) {
      * files are in sight (the state directory is outside the container's mount namespace) */
     join_cgroups();
     if (cfg.confine.seccomp) seccomp_prepare(cfg.confine.seccomp);
+    /* opened here, while the host's /dev/pts is in sight; O_NOCTTY: it becomes nobody's terminal but the command's */
+    int tty_fd = -1;
+    if (cfg.tty && (tty_fd = open(cfg.tty, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+        child_fail("exec: open terminal %s: %s", cfg.tty, strerror(errno));
     int joined = join_namespaces(cfg.exec_target);
     if ((joined & CLONE_NEWUSER) && !cfg.confine.has_user) {
         /* we came in as an unmapped host root: be the container's root, as its init is */
@@ -782,10 +786,12 @@ static void run_exec(void) {
     if (child == 0) {
         for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
         sigset_t none; sigemptyset(&none); sigprocmask(SIG_SETMASK, &none, NULL);
-        if (cfg.tty) {
-            /* a session of its own with the terminal as its controlling one: ^C, ^Z and job control
-             * reach the command's foreground group from the terminal itself */
+        if (tty_fd >= 0) {
+            /* a session of its own with the terminal as stdio and controlling terminal: ^C, ^Z and job
+             * control reach the command's foreground group from the terminal itself */
             if (setsid() < 0) child_fail("exec: setsid: %s", strerror(errno));
+            for (int fd = 0; fd < 3; fd++)
+                if (dup2(tty_fd, fd) < 0) child_fail("exec: terminal as fd %d: %s", fd, strerror(errno));
             if (ioctl(0, TIOCSCTTY, 0) < 0) child_fail("exec: controlling terminal: %s", strerror(errno));
         }
         apply_confinement(&cfg.confine);

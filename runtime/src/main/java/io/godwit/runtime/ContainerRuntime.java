@@ -807,7 +807,7 @@ public final class ContainerRuntime implements AutoCloseable {
             args.addAll(credentialArgs(s.dir(), spec.confinement()));
         }
         if (terminal != null) {
-            args.add("--tty");
+            args.addAll(List.of("--tty", terminal.slave().toString()));
         }
         args.add("--");
         args.addAll(command);
@@ -815,13 +815,12 @@ public final class ContainerRuntime implements AutoCloseable {
         pb.environment().clear();
         pb.environment().putAll(spec.env());
         if (terminal != null) {
+            // the monitor opens the slave itself (O_NOCTTY): opened here, it would become the daemon's own
+            // controlling terminal, and the command could not take it
             pb.environment().putIfAbsent("TERM", "xterm");
-            java.io.File slave = terminal.slave().toFile();
-            pb.redirectInput(ProcessBuilder.Redirect.from(slave));
-            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(slave));
-            pb.redirectError(ProcessBuilder.Redirect.appendTo(slave));
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
             Process proc = pb.start();
-            terminal.commandStarted();
             return new ExecProcess(name, proc, terminal);
         }
         if (!withStdin) {

@@ -53,8 +53,9 @@ public final class ExecProcess implements AutoCloseable {
         return terminal != null ? terminal.output() : process.getInputStream();
     }
 
+    /** With a terminal: only what the helper says before the command runs (why it could not start it). */
     public InputStream stderr() {
-        return terminal != null ? InputStream.nullInputStream() : process.getErrorStream();
+        return process.getErrorStream();
     }
 
     public boolean isAlive() {

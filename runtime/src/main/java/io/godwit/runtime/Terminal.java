@@ -26,7 +26,10 @@ public final class Terminal implements AutoCloseable {
         this.slave = slave;
     }
 
-    /** The command holds the slave now: our own hold goes, so that its end is the terminal's end. */
+    /**
+     * The command holds the slave now: our own hold goes, so that its end is the terminal's end. Called
+     * when the first output arrived (the command has it open then) or when the terminal closes.
+     */
     public void commandStarted() {
         int fd = heldSlave;
         heldSlave = -1;

@@ -10,7 +10,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * The content-addressed store of checkpoint images under ROOT/store: each checkpoint keeps, in
@@ -38,7 +37,7 @@ public final class CheckpointStore implements AutoCloseable {
         this.settings = settings;
         this.chunks = chunks;
         int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
-        this.workers = Executors.newFixedThreadPool(cores, r -> {
+        this.workers = Executors.newFixedThreadPool(Math.max(cores, chunks.backend().parallelism()), r -> {
             Thread t = new Thread(r, "store-worker");
             t.setDaemon(true);
             return t;
@@ -51,7 +50,28 @@ public final class CheckpointStore implements AutoCloseable {
      */
     public static CheckpointStore open(Path dir, StoreSettings settings) throws IOException {
         io.godwit.runtime.PrivateFiles.directory(dir);
-        Path chunkDir = dir.resolve("chunks");
+        ChunkBackend backend = backend(dir, settings);
+        try {
+            return open(dir, settings, backend);
+        } catch (IOException | RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+    }
+
+    /** Chunks in the S3 bucket of the settings, or else under dir/chunks; an S3 store that does not answer is refused. */
+    private static ChunkBackend backend(Path dir, StoreSettings settings) throws IOException {
+        if (settings.s3() == null) {
+            return new FileChunks(dir.resolve("chunks"));
+        }
+        try {
+            return S3Chunks.open(settings.s3());
+        } catch (IOException e) {
+            throw new StoreUnusableException(e.getMessage());
+        }
+    }
+
+    private static CheckpointStore open(Path dir, StoreSettings settings, ChunkBackend backend) throws IOException {
         boolean wantEncrypted = settings.keyFile() != null;
         Path modeFile = dir.resolve(MODE_FILE);
         Mode mode = Files.isRegularFile(modeFile) ? JSON.readValue(modeFile.toFile(), Mode.class) : null;
@@ -59,8 +79,8 @@ public final class CheckpointStore implements AutoCloseable {
             throw new StoreUnusableException("the checkpoint store " + dir + " is encrypted: give its key file as"
                     + " store.keyFile in the settings; without it no checkpoint in it can be read");
         }
-        if (mode != null && !mode.encrypted() && wantEncrypted && holdsChunks(chunkDir)) {
-            throw new StoreUnusableException("the checkpoint store " + dir + " holds unencrypted chunks: a key"
+        if (mode != null && !mode.encrypted() && wantEncrypted && !backend.list().isEmpty()) {
+            throw new StoreUnusableException("the checkpoint store " + backend.describe() + " holds unencrypted chunks: a key"
                     + " cannot be added to it (delete its checkpoints first, or use another root)");
         }
         if (mode == null || mode.encrypted() != wantEncrypted) {
@@ -78,16 +98,9 @@ public final class CheckpointStore implements AutoCloseable {
             namer = ChunkNamer.hmac(key.naming());
             seal = ChunkSeal.aesGcm(key.seal());
         }
-        return new CheckpointStore(dir, settings, new ChunkStore(chunkDir, namer, seal, settings.codec()));
-    }
-
-    private static boolean holdsChunks(Path chunkDir) throws IOException {
-        if (!Files.isDirectory(chunkDir)) {
-            return false;
-        }
-        try (Stream<Path> s = Files.walk(chunkDir)) {
-            return s.anyMatch(Files::isRegularFile);
-        }
+        LOG.info("store: chunks in " + backend.describe() + (wantEncrypted ? ", encrypted" : "") + ", codec "
+                + settings.codec().word() + (settings.enabled() ? "" : " (new checkpoints are full copies: store.enabled is off)"));
+        return new CheckpointStore(dir, settings, new ChunkStore(backend, namer, seal, settings.codec()));
     }
 
     /** Whether new checkpoints go into the store (else they stay full copies, as before). */
@@ -201,9 +214,14 @@ public final class CheckpointStore implements AutoCloseable {
         return new Imported(r.manifest(), r.chunks(), r.rootfsTar());
     }
 
-    /** Bytes of chunk files on disk (what the store costs). */
+    /** Bytes of chunk files on disk or in the bucket (what the store costs). */
     public long bytesOnDisk() throws IOException {
-        return io.godwit.migrator.files.Trees.size(chunks.dir());
+        return chunks.backend().list().stream().mapToLong(ChunkBackend.Entry::size).sum();
+    }
+
+    /** Where the chunks are: a directory, or s3://bucket/prefix at an endpoint. */
+    public String chunksAt() {
+        return chunks.backend().describe();
     }
 
     ChunkStore chunks() {
@@ -213,5 +231,6 @@ public final class CheckpointStore implements AutoCloseable {
     @Override
     public void close() {
         workers.shutdownNow();
+        chunks.backend().close();
     }
 }

@@ -2,56 +2,41 @@ package io.godwit.migrator.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.UUID;
 
 /**
- * The chunks on disk: {@code chunks/AB/NAME}, each written once (temp file, then rename: a chunk
- * file is whole or absent, whatever kills the daemon), never changed, and checked against its
- * name whenever it is read. A chunk file is a 10-byte header (magic "GWC1", codec, flags, length
+ * The chunks, wherever their backend keeps them (disk or S3), each written once (whole or absent,
+ * whatever kills the daemon), never changed, and checked against its name whenever it is read. A chunk file is a 10-byte header (magic "GWC1", codec, flags, length
  * of the plain bytes) and the compressed bytes, sealed when the store is encrypted.
  */
 final class ChunkStore {
-    static final String TEMP_MARK = ".tmp-";
     private static final byte[] MAGIC = {'G', 'W', 'C', '1'};
     private static final int HEADER = 10;
     private static final int SEALED = 1;
     /** No chunk is larger: a header that says otherwise is damage, not an allocation to try. */
     static final int MAX_CHUNK = 4 << 20;
 
-    private final Path dir;
+    private final ChunkBackend backend;
     private final ChunkNamer namer;
     private final ChunkSeal seal;
     private final Codec codec;
 
-    ChunkStore(Path dir, ChunkNamer namer, ChunkSeal seal, Codec codec) throws IOException {
-        this.dir = io.godwit.runtime.PrivateFiles.directory(dir);
+    ChunkStore(ChunkBackend backend, ChunkNamer namer, ChunkSeal seal, Codec codec) {
+        this.backend = backend;
         this.namer = namer;
         this.seal = seal;
         this.codec = codec;
     }
 
-    Path dir() {
-        return dir;
+    ChunkBackend backend() {
+        return backend;
     }
 
     ChunkNamer namer() {
         return namer;
     }
 
-    Path pathOf(String name) {
-        if (name.length() < 8 || !name.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            throw new IllegalArgumentException("not a chunk name: " + name);
-        }
-        return dir.resolve(name.substring(0, 2)).resolve(name);
-    }
-
     boolean contains(String name) {
-        return Files.isRegularFile(pathOf(name));
+        return backend.contains(name);
     }
 
     /** What {@link #put} did: the chunk's name, and the bytes it added to the disk (0 when the store had it). */
@@ -75,25 +60,14 @@ final class ChunkStore {
         byte[] body = seal.seal(name, packed);
         ByteBuffer out = ByteBuffer.allocate(HEADER + body.length);
         out.put(MAGIC).put((byte) used.id).put((byte) (seal.sealed() ? SEALED : 0)).putInt(len).put(body);
-        Path target = pathOf(name);
-        Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling(name + TEMP_MARK + UUID.randomUUID().toString().substring(0, 8));
-        Files.write(Files.createFile(tmp, io.godwit.runtime.PrivateFiles.FILE), out.array());
-        TestPause.step();
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException raced) {
-            Files.deleteIfExists(tmp);
-        }
+        backend.put(name, out.array());
         return out.capacity();
     }
 
     /** The chunk's plain bytes, checked against its name; anything else is a ChunkDamagedException naming it. */
     byte[] read(String name) throws IOException {
-        byte[] raw;
-        try {
-            raw = Files.readAllBytes(pathOf(name));
-        } catch (NoSuchFileException e) {
+        byte[] raw = backend.get(name);
+        if (raw == null) {
             throw new ChunkDamagedException(name, "is missing from the store");
         }
         byte[] plain = unpack(name, raw);

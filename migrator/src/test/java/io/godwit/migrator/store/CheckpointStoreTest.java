@@ -36,6 +36,11 @@ class CheckpointStoreTest {
         return b;
     }
 
+    /** The chunks on disk of a store opened without S3. */
+    private static FileChunks files(CheckpointStore store) {
+        return (FileChunks) store.chunks().backend();
+    }
+
     private CheckpointStore open(Codec codec, Path key) throws IOException {
         return CheckpointStore.open(tmp.resolve("store"), new StoreSettings(true, codec, key));
     }
@@ -68,7 +73,7 @@ class CheckpointStoreTest {
             StoreManifest m = CheckpointStore.manifestOf(dir);
             String victim = m.files().stream().filter(f -> f.path().endsWith("pages-1.img")).findFirst().orElseThrow()
                     .chunks().get(7);
-            Path file = store.chunks().pathOf(victim);
+            Path file = files(store).pathOf(victim);
             byte[] b = Files.readAllBytes(file);
             b[b.length / 2] ^= 0x01;
             Files.write(file, b);
@@ -87,7 +92,7 @@ class CheckpointStoreTest {
             store.ingest(dir.resolve("images"), dir);
             StoreManifest m = CheckpointStore.manifestOf(dir);
             String victim = m.files().get(1).chunks().get(15);
-            Files.delete(store.chunks().pathOf(victim));
+            Files.delete(files(store).pathOf(victim));
             Path out = tmp.resolve("out");
             ChunkDamagedException e = assertThrows(ChunkDamagedException.class, () -> store.assemble(m, out));
             assertEquals(victim, e.chunk());
@@ -105,7 +110,7 @@ class CheckpointStoreTest {
             pages[0] ^= 1; // the first chunk differs
             Path g2 = generation("g2", pages);
             store.ingest(g2.resolve("images"), g2);
-            Path temp = store.chunks().dir().resolve("ab/ab12" + ChunkStore.TEMP_MARK + "dead");
+            Path temp = files(store).dir().resolve("ab/ab12" + FileChunks.TEMP_MARK + "dead");
             Files.createDirectories(temp.getParent());
             Files.write(temp, new byte[100]);
 
@@ -127,7 +132,7 @@ class CheckpointStoreTest {
             store.ingest(g1.resolve("images"), g1);
             Files.writeString(g1.resolve(StoreManifest.FILE), "{not json");
             assertThrows(IOException.class, () -> store.collectGarbage(tmp.resolve("checkpoints")));
-            try (Stream<Path> s = Files.walk(store.chunks().dir())) {
+            try (Stream<Path> s = Files.walk(files(store).dir())) {
                 assertEquals(17, s.filter(Files::isRegularFile).count(), "nothing removed");
             }
         }
@@ -188,7 +193,7 @@ class CheckpointStoreTest {
             store.ingest(g.resolve("images"), g);
             StoreManifest m = CheckpointStore.manifestOf(g);
             var chunks = m.files().get(1).chunks();
-            Files.copy(store.chunks().pathOf(chunks.get(0)), store.chunks().pathOf(chunks.get(1)),
+            Files.copy(files(store).pathOf(chunks.get(0)), files(store).pathOf(chunks.get(1)),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             ChunkDamagedException e = assertThrows(ChunkDamagedException.class, () -> store.assemble(m, tmp.resolve("o")));
             assertEquals(chunks.get(1), e.chunk());

@@ -20,9 +20,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * checking AWS v2/v4 signatures against one access key. It is a different S3 implementation from the
  * SDK the store uses, so requests, signatures and errors cross a real HTTP connection.
  */
-final class S3TestServer implements AutoCloseable {
-    static final String KEY_ID = "godwit-test";
-    static final String SECRET = "s3cret-of-the-test-server";
+public final class S3TestServer implements AutoCloseable {
+    public static final String KEY_ID = "godwit-test";
+    public static final String SECRET = "s3cret-of-the-test-server";
 
     private final S3Proxy proxy;
     private final Path objects;
@@ -34,7 +34,7 @@ final class S3TestServer implements AutoCloseable {
         this.endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
     }
 
-    static S3TestServer start(Path dir) throws Exception {
+    public static S3TestServer start(Path dir) throws Exception {
         Path objects = Files.createDirectories(dir.resolve("objects"));
         Properties p = new Properties();
         p.setProperty("jclouds.provider", "filesystem");
@@ -57,30 +57,30 @@ final class S3TestServer implements AutoCloseable {
         return new S3TestServer(proxy, objects);
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return endpoint;
     }
 
     /** Where the server keeps a bucket's objects as files (to damage one behind the store's back). */
-    Path bucketDir(String bucket) {
+    public Path bucketDir(String bucket) {
         return objects.resolve(bucket);
     }
 
     /** An SDK client of its own, as an operator would use to make the bucket or look into it. */
-    S3Client client() {
+    public S3Client client() {
         return S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
                 .httpClient(UrlConnectionHttpClient.create())
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY_ID, SECRET))).build();
     }
 
-    void createBucket(String bucket) {
+    public void createBucket(String bucket) {
         try (S3Client c = client()) {
             c.createBucket(r -> r.bucket(bucket));
         }
     }
 
     /** A secret key file (0600) holding the given secret, and the store's settings for it. */
-    S3Settings settings(Path dir, String bucket, String keyId, String secret) throws Exception {
+    public S3Settings settings(Path dir, String bucket, String keyId, String secret) throws Exception {
         Path file = dir.resolve("s3-secret-" + keyId + "-" + secret.hashCode());
         Files.deleteIfExists(file);
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

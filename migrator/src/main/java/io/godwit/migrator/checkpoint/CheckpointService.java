@@ -151,7 +151,7 @@ public final class CheckpointService {
                 try (var writing = store.holdForWriting()) {
                     imageBytes = store.ingest(images, dir).manifest().size();
                 }
-                Trees.delete(images);
+                store.discard(images); // renamed away now, unlinked in the background
                 Path list = dir.resolve(io.godwit.migrator.store.StoreManifest.FILE);
                 files.add(new ManifestFile(list.getFileName().toString(), Files.size(list), ManifestIo.sha256(list)));
                 format = CheckpointManifest.FORMAT_STORED;

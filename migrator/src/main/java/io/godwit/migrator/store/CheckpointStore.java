@@ -29,11 +29,13 @@ public final class CheckpointStore implements AutoCloseable {
     private final StoreSettings settings;
     private final ChunkStore chunks;
     private final ExecutorService workers;
+    private final Trash trash;
     /** Writers (a dump's ingest until its chunks.json is written, an import) share it; GC holds it alone. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
-    private CheckpointStore(Path dir, StoreSettings settings, ChunkStore chunks) {
+    private CheckpointStore(Path dir, StoreSettings settings, ChunkStore chunks) throws IOException {
         this.dir = dir;
+        this.trash = new Trash(dir.resolve("trash"));
         this.settings = settings;
         this.chunks = chunks;
         int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -214,6 +216,14 @@ public final class CheckpointStore implements AutoCloseable {
         return new Imported(r.manifest(), r.chunks(), r.rootfsTar());
     }
 
+    /**
+     * Takes a directory the store is done with (a dump's images once ingested, an assembly after its
+     * restore) out of the way now and removes it in the background; see Trash.
+     */
+    public void discard(Path directory) throws IOException {
+        trash.discard(directory);
+    }
+
     /** Bytes of chunk files on disk or in the bucket (what the store costs). */
     public long bytesOnDisk() throws IOException {
         return chunks.backend().list().stream().mapToLong(ChunkBackend.Entry::size).sum();
@@ -231,6 +241,7 @@ public final class CheckpointStore implements AutoCloseable {
     @Override
     public void close() {
         workers.shutdownNow();
+        trash.close();
         chunks.backend().close();
     }
 }

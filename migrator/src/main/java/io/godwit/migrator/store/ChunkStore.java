@@ -51,9 +51,9 @@ final class ChunkStore {
 
     /** Writes a chunk whose name the caller computed (an import re-names nothing it has not hashed itself). */
     long write(String name, byte[] data, int len) throws IOException {
-        byte[] packed = codec.compress(data, len);
-        Codec used = codec;
-        if (packed.length >= len) { // incompressible (random numbers, already compressed data): keep as is
+        Codec used = codec == Codec.NONE || incompressible(data, len) ? Codec.NONE : codec;
+        byte[] packed = used.compress(data, len);
+        if (packed.length >= len) { // did not shrink after all: keep as is
             packed = Codec.NONE.compress(data, len);
             used = Codec.NONE;
         }
@@ -62,6 +62,21 @@ final class ChunkStore {
         out.put(MAGIC).put((byte) used.id).put((byte) (seal.sealed() ? SEALED : 0)).putInt(len).put(body);
         backend.put(name, out.array());
         return out.capacity();
+    }
+
+    /** The first pages of a chunk tried first: memory of random numbers (or compressed data) skips the whole. */
+    static final int SAMPLE = 8192;
+
+    /**
+     * Whether the chunk's first 8 KiB do not shrink by 3 % under the codec: then neither will the
+     * rest, most likely, and compressing 64 KiB of random memory costs more than hashing it (zstd
+     * level 1 ran at about a quarter of SHA-256's speed on memwriter's pages, docs/STORE.md).
+     */
+    private boolean incompressible(byte[] data, int len) {
+        if (len < 2 * SAMPLE) {
+            return false;
+        }
+        return codec.compress(data, SAMPLE).length > SAMPLE * 97 / 100;
     }
 
     /** The chunk's plain bytes, checked against its name; anything else is a ChunkDamagedException naming it. */
@@ -92,8 +107,12 @@ final class ChunkStore {
             throw new ChunkDamagedException(name, "claims " + rawLength + " bytes");
         }
         try {
+            Codec used = Codec.ofId(raw[4]);
+            if (!sealed && used == Codec.NONE) { // the common case of memory that does not compress: one copy
+                return Codec.NONE.decompress(raw, HEADER, raw.length - HEADER, rawLength);
+            }
             byte[] packed = seal.open(name, raw, HEADER, raw.length - HEADER);
-            return Codec.ofId(raw[4]).decompress(packed, 0, packed.length, rawLength);
+            return used.decompress(packed, 0, packed.length, rawLength);
         } catch (ChunkSeal.SealBrokenException e) {
             throw new ChunkDamagedException(name, e.getMessage());
         } catch (IOException e) {

@@ -149,7 +149,7 @@ public final class CheckpointService {
                 // Images into the store, chunks.json beside the manifest (and in it, with its SHA-256).
                 op.phase("store");
                 try (var writing = store.holdForWriting()) {
-                    imageBytes = store.ingest(images, dir).manifest().size();
+                    imageBytes = store.ingest(images, dir, name).manifest().size();
                 }
                 store.discard(images); // renamed away now, unlinked in the background
                 Path list = dir.resolve(io.godwit.migrator.store.StoreManifest.FILE);

@@ -30,6 +30,8 @@ public final class CheckpointStore implements AutoCloseable {
     private final ChunkStore chunks;
     private final ExecutorService workers;
     private final Trash trash;
+    /** Each container's newest ingested chunk list (this run only): the next generation compares against it. */
+    private final java.util.Map<String, StoreManifest> previous = new java.util.concurrent.ConcurrentHashMap<>();
     /** Writers (a dump's ingest until its chunks.json is written, an import) share it; GC holds it alone. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
@@ -137,8 +139,21 @@ public final class CheckpointStore implements AutoCloseable {
      * {@link #holdForWriting()} around it.
      */
     public IngestResult ingest(Path imagesDir, Path checkpointDir) throws IOException, InterruptedException {
-        IngestResult r = new Ingest(chunks, workers).run(imagesDir, imagesDir.getFileName().toString());
+        return ingest(imagesDir, checkpointDir, null);
+    }
+
+    /**
+     * As {@link #ingest(Path, Path)}, for a generation of {@code container}: each chunk is first compared
+     * with the chunk at the same place of the container's previous generation (kept in memory since it
+     * was ingested), and bytes found equal keep that chunk's name without being hashed. See Ingest.
+     */
+    public IngestResult ingest(Path imagesDir, Path checkpointDir, String container) throws IOException, InterruptedException {
+        StoreManifest parent = container == null ? null : previous.get(container);
+        IngestResult r = new Ingest(chunks, workers, parent).run(imagesDir, imagesDir.getFileName().toString());
         writeManifest(checkpointDir, r.manifest());
+        if (container != null) {
+            previous.put(container, r.manifest());
+        }
         return r;
     }
 

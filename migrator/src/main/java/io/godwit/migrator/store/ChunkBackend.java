@@ -16,6 +16,11 @@ interface ChunkBackend extends AutoCloseable {
     /** How many requests are worth running at once (disk: the cores; S3: more, each waits on the network). */
     int parallelism();
 
+    /** Whether reading a chunk back costs less than hashing it (a file in the page cache: yes; a request to S3: no). */
+    default boolean cheapReads() {
+        return false;
+    }
+
     /** Whether the chunk is there (disk: a stat; S3: the names listed at open and since written). */
     boolean contains(String name);
 

@@ -49,6 +49,39 @@ final class ChunkStore {
         return new Put(name, contains(name) ? 0 : write(name, data, len));
     }
 
+    /**
+     * As {@link #put(byte[], int)}, but first compares the bytes with chunk {@code likely} (the previous
+     * generation's chunk at the same place): equal, they take its name unhashed. See Ingest.
+     */
+    Put put(byte[] data, int len, String likely) throws IOException {
+        if (likely != null && sameAs(likely, data, len)) {
+            return new Put(likely, 0);
+        }
+        return put(data, len);
+    }
+
+    /** Whether comparing with a stored chunk is cheaper than hashing: chunks on disk, not sealed. */
+    boolean comparable() {
+        return backend.cheapReads() && !seal.sealed();
+    }
+
+    private boolean sameAs(String name, byte[] data, int len) throws IOException {
+        byte[] raw = backend.get(name);
+        if (raw == null || raw.length < HEADER || raw[0] != MAGIC[0] || raw[1] != MAGIC[1] || raw[2] != MAGIC[2]
+                || raw[3] != MAGIC[3] || (raw[5] & SEALED) != 0 || ByteBuffer.wrap(raw, 6, 4).getInt() != len) {
+            return false;
+        }
+        if (raw[4] == Codec.NONE.id) {
+            return raw.length - HEADER == len && java.util.Arrays.equals(raw, HEADER, raw.length, data, 0, len);
+        }
+        try {
+            byte[] plain = unpack(name, raw);
+            return java.util.Arrays.equals(plain, 0, plain.length, data, 0, len);
+        } catch (ChunkDamagedException damaged) {
+            return false; // hashed and stored anew instead
+        }
+    }
+
     /** Writes a chunk whose name the caller computed (an import re-names nothing it has not hashed itself). */
     long write(String name, byte[] data, int len) throws IOException {
         Codec used = codec == Codec.NONE || incompressible(data, len) ? Codec.NONE : codec;

@@ -53,6 +53,11 @@ final class FileChunks implements ChunkBackend {
     }
 
     @Override
+    public boolean cheapReads() {
+        return true;
+    }
+
+    @Override
     public boolean contains(String name) {
         return Files.isRegularFile(pathOf(name));
     }

@@ -26,10 +26,26 @@ final class Ingest {
 
     private final ChunkStore store;
     private final ExecutorService workers;
+    private final StoreManifest parent;
 
     Ingest(ChunkStore store, ExecutorService workers) {
+        this(store, workers, null);
+    }
+
+    /**
+     * With the container's previous generation ({@code parent}, or null): a chunk is first compared byte
+     * for byte with the parent's chunk at the same place of the same file, and if equal it takes that
+     * name without being hashed. Comparing reads the parent's chunk (from the page cache, as a rule),
+     * which costs a fraction of SHA-256 over the same bytes, and a generation that changed 5 % leaves
+     * 95 % of its chunks equal. It is as safe as hashing: the bytes are those of the chunk file named X,
+     * so naming them X is exactly as right as that file is, and a damaged file X is still refused by its
+     * digest on every read. Only where reads are cheap (disk) and chunks are not sealed.
+     */
+    Ingest(ChunkStore store, ExecutorService workers, StoreManifest parent) {
         this.store = store;
         this.workers = workers;
+        this.parent = parent != null && store.comparable() && parent.chunkSize() == CHUNK_SIZE
+                && parent.naming().equals(store.namer().scheme()) ? parent : null;
     }
 
     /** Every regular file under dir (relative paths prefixed by {@code prefix}/), sorted. */
@@ -51,10 +67,12 @@ final class Ingest {
                 long size = ch.size();
                 sizes.add(size);
                 List<Future<ChunkStore.Put>> puts = new ArrayList<>();
+                List<String> before = parentChunks(prefix + "/" + dir.relativize(p), size);
                 for (long off = 0; off < size; off += CHUNK_SIZE) {
                     long at = off;
                     int len = (int) Math.min(CHUNK_SIZE, size - off);
-                    puts.add(workers.submit(() -> store.put(readAt(ch, p, at, len), len)));
+                    String likely = before == null ? null : before.get((int) (off / CHUNK_SIZE));
+                    puts.add(workers.submit(() -> store.put(readAt(ch, p, at, len), len, likely)));
                 }
                 queued.add(puts);
             }
@@ -85,6 +103,19 @@ final class Ingest {
                 ch.close();
             }
         }
+    }
+
+    /** The parent's chunks of the file at path, when it had one of the same size (else null). */
+    private List<String> parentChunks(String path, long size) {
+        if (parent == null) {
+            return null;
+        }
+        for (StoredFile f : parent.files()) {
+            if (f.path().equals(path) && f.size() == size) {
+                return f.chunks();
+            }
+        }
+        return null;
     }
 
     private static byte[] readAt(FileChannel ch, Path file, long offset, int len) throws IOException {

@@ -34,13 +34,13 @@ public final class StoreProfile {
             }
         });
         try (CheckpointStore store = CheckpointStore.open(dir.resolve("store"), new StoreSettings(true, Codec.ZSTD, null))) {
-            time("ingest, every chunk new", mib, () -> store.ingest(images, dir.resolve("g1")));
+            time("ingest, every chunk new", mib, () -> store.ingest(images, dir.resolve("g1"), "job"));
             byte[] changed = new byte[pages.length / 20];
             new Random(2).nextBytes(changed);
             System.arraycopy(changed, 0, pages, pages.length / 2, changed.length);
             Path images2 = Files.createDirectories(dir.resolve("g2/images"));
             Files.write(images2.resolve("pages-1.img"), pages);
-            time("ingest, 5 % new", mib, () -> store.ingest(images2, dir.resolve("g2")));
+            time("ingest, 5 % new (compared with g1)", mib, () -> store.ingest(images2, dir.resolve("g2"), "job"));
             StoreManifest m = CheckpointStore.manifestOf(dir.resolve("g2"));
             time("assembly for a restore", mib, () -> store.assemble(m, dir.resolve("out")));
         }

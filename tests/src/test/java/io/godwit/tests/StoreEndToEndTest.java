@@ -370,10 +370,10 @@ class StoreEndToEndTest {
         byte[] other = k.clone();
         other[0] ^= 1;
         Files.write(key, other);
-        IllegalStateException wrong = assertThrows(IllegalStateException.class, () -> daemonB.start(List.of("--config", cfgB.toString())));
+        IllegalStateException wrong = assertThrows(IllegalStateException.class, () -> daemonB.start(List.of("--config", cfgB.toString(), "--criu-breakpoints", "off")));
         assertTrue(wrong.getMessage().contains("not the key"), wrong.getMessage());
         Files.writeString(cfgB, "{\"store\": {\"enabled\": true}}");
-        IllegalStateException none = assertThrows(IllegalStateException.class, () -> daemonB.start(List.of("--config", cfgB.toString())));
+        IllegalStateException none = assertThrows(IllegalStateException.class, () -> daemonB.start(List.of("--config", cfgB.toString(), "--criu-breakpoints", "off")));
         assertTrue(none.getMessage().contains("is encrypted"), none.getMessage());
         daemonB = null;
     }

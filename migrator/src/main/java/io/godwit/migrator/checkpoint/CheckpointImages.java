@@ -23,17 +23,19 @@ final class CheckpointImages implements AutoCloseable {
     private final CheckpointManifest manifest;
     private final Path images;
     private final Path scratch;
+    private final CheckpointStore store;
 
-    private CheckpointImages(CheckpointManifest manifest, Path images, Path scratch) {
+    private CheckpointImages(CheckpointManifest manifest, Path images, Path scratch, CheckpointStore store) {
         this.manifest = manifest;
         this.images = images;
         this.scratch = scratch;
+        this.store = store;
     }
 
     static CheckpointImages verify(Path dir, CheckpointStore store, Path workDir) throws IOException, InterruptedException {
         CheckpointManifest m = ManifestIo.verify(dir);
         if (m.format() != CheckpointManifest.FORMAT_STORED) {
-            return new CheckpointImages(m, dir.resolve("images"), null);
+            return new CheckpointImages(m, dir.resolve("images"), null, null);
         }
         StoreManifest chunks;
         try {
@@ -57,7 +59,7 @@ final class CheckpointImages implements AutoCloseable {
             Trees.delete(scratch);
             throw e;
         }
-        return new CheckpointImages(m, scratch.resolve("assembly").resolve("images"), scratch);
+        return new CheckpointImages(m, scratch.resolve("assembly").resolve("images"), scratch, store);
     }
 
     CheckpointManifest manifest() {
@@ -72,7 +74,7 @@ final class CheckpointImages implements AutoCloseable {
     public void close() {
         if (scratch != null) {
             try {
-                Trees.delete(scratch);
+                store.discard(scratch); // renamed away now, unlinked in the background
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "cannot remove the assembled images " + scratch, e);
             }

@@ -152,9 +152,9 @@ public final class CheckpointService {
                 // Images into the store, chunks.json beside the manifest (and in it, with its SHA-256).
                 op.phase("store");
                 try (var writing = store.holdForWriting()) {
-                    imageBytes = store.ingest(images, dir).manifest().size();
+                    imageBytes = store.ingest(images, dir, name).manifest().size();
                 }
-                Trees.delete(images);
+                store.discard(images); // renamed away now, unlinked in the background
                 Path list = dir.resolve(io.godwit.migrator.store.StoreManifest.FILE);
                 files.add(new ManifestFile(list.getFileName().toString(), Files.size(list), ManifestIo.sha256(list)));
                 format = CheckpointManifest.FORMAT_STORED;

@@ -10,7 +10,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * The content-addressed store of checkpoint images under ROOT/store: each checkpoint keeps, in
@@ -30,15 +29,19 @@ public final class CheckpointStore implements AutoCloseable {
     private final StoreSettings settings;
     private final ChunkStore chunks;
     private final ExecutorService workers;
+    private final Trash trash;
+    /** Each container's newest ingested chunk list (this run only): the next generation compares against it. */
+    private final java.util.Map<String, StoreManifest> previous = new java.util.concurrent.ConcurrentHashMap<>();
     /** Writers (a dump's ingest until its chunks.json is written, an import) share it; GC holds it alone. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
-    private CheckpointStore(Path dir, StoreSettings settings, ChunkStore chunks) {
+    private CheckpointStore(Path dir, StoreSettings settings, ChunkStore chunks) throws IOException {
         this.dir = dir;
+        this.trash = new Trash(dir.resolve("trash"));
         this.settings = settings;
         this.chunks = chunks;
         int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
-        this.workers = Executors.newFixedThreadPool(cores, r -> {
+        this.workers = Executors.newFixedThreadPool(Math.max(cores, chunks.backend().parallelism()), r -> {
             Thread t = new Thread(r, "store-worker");
             t.setDaemon(true);
             return t;
@@ -51,7 +54,28 @@ public final class CheckpointStore implements AutoCloseable {
      */
     public static CheckpointStore open(Path dir, StoreSettings settings) throws IOException {
         io.godwit.runtime.PrivateFiles.directory(dir);
-        Path chunkDir = dir.resolve("chunks");
+        ChunkBackend backend = backend(dir, settings);
+        try {
+            return open(dir, settings, backend);
+        } catch (IOException | RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+    }
+
+    /** Chunks in the S3 bucket of the settings, or else under dir/chunks; an S3 store that does not answer is refused. */
+    private static ChunkBackend backend(Path dir, StoreSettings settings) throws IOException {
+        if (settings.s3() == null) {
+            return new FileChunks(dir.resolve("chunks"));
+        }
+        try {
+            return S3Chunks.open(settings.s3());
+        } catch (IOException e) {
+            throw new StoreUnusableException(e.getMessage());
+        }
+    }
+
+    private static CheckpointStore open(Path dir, StoreSettings settings, ChunkBackend backend) throws IOException {
         boolean wantEncrypted = settings.keyFile() != null;
         Path modeFile = dir.resolve(MODE_FILE);
         Mode mode = Files.isRegularFile(modeFile) ? JSON.readValue(modeFile.toFile(), Mode.class) : null;
@@ -59,8 +83,8 @@ public final class CheckpointStore implements AutoCloseable {
             throw new StoreUnusableException("the checkpoint store " + dir + " is encrypted: give its key file as"
                     + " store.keyFile in the settings; without it no checkpoint in it can be read");
         }
-        if (mode != null && !mode.encrypted() && wantEncrypted && holdsChunks(chunkDir)) {
-            throw new StoreUnusableException("the checkpoint store " + dir + " holds unencrypted chunks: a key"
+        if (mode != null && !mode.encrypted() && wantEncrypted && !backend.list().isEmpty()) {
+            throw new StoreUnusableException("the checkpoint store " + backend.describe() + " holds unencrypted chunks: a key"
                     + " cannot be added to it (delete its checkpoints first, or use another root)");
         }
         if (mode == null || mode.encrypted() != wantEncrypted) {
@@ -78,16 +102,9 @@ public final class CheckpointStore implements AutoCloseable {
             namer = ChunkNamer.hmac(key.naming());
             seal = ChunkSeal.aesGcm(key.seal());
         }
-        return new CheckpointStore(dir, settings, new ChunkStore(chunkDir, namer, seal, settings.codec()));
-    }
-
-    private static boolean holdsChunks(Path chunkDir) throws IOException {
-        if (!Files.isDirectory(chunkDir)) {
-            return false;
-        }
-        try (Stream<Path> s = Files.walk(chunkDir)) {
-            return s.anyMatch(Files::isRegularFile);
-        }
+        LOG.info("store: chunks in " + backend.describe() + (wantEncrypted ? ", encrypted" : "") + ", codec "
+                + settings.codec().word() + (settings.enabled() ? "" : " (new checkpoints are full copies: store.enabled is off)"));
+        return new CheckpointStore(dir, settings, new ChunkStore(backend, namer, seal, settings.codec()));
     }
 
     /** Whether new checkpoints go into the store (else they stay full copies, as before). */
@@ -122,8 +139,21 @@ public final class CheckpointStore implements AutoCloseable {
      * {@link #holdForWriting()} around it.
      */
     public IngestResult ingest(Path imagesDir, Path checkpointDir) throws IOException, InterruptedException {
-        IngestResult r = new Ingest(chunks, workers).run(imagesDir, imagesDir.getFileName().toString());
+        return ingest(imagesDir, checkpointDir, null);
+    }
+
+    /**
+     * As {@link #ingest(Path, Path)}, for a generation of {@code container}: each chunk is first compared
+     * with the chunk at the same place of the container's previous generation (kept in memory since it
+     * was ingested), and bytes found equal keep that chunk's name without being hashed. See Ingest.
+     */
+    public IngestResult ingest(Path imagesDir, Path checkpointDir, String container) throws IOException, InterruptedException {
+        StoreManifest parent = container == null ? null : previous.get(container);
+        IngestResult r = new Ingest(chunks, workers, parent).run(imagesDir, imagesDir.getFileName().toString());
         writeManifest(checkpointDir, r.manifest());
+        if (container != null) {
+            previous.put(container, r.manifest());
+        }
         return r;
     }
 
@@ -201,9 +231,22 @@ public final class CheckpointStore implements AutoCloseable {
         return new Imported(r.manifest(), r.chunks(), r.rootfsTar());
     }
 
-    /** Bytes of chunk files on disk (what the store costs). */
+    /**
+     * Takes a directory the store is done with (a dump's images once ingested, an assembly after its
+     * restore) out of the way now and removes it in the background; see Trash.
+     */
+    public void discard(Path directory) throws IOException {
+        trash.discard(directory);
+    }
+
+    /** Bytes of chunk files on disk or in the bucket (what the store costs). */
     public long bytesOnDisk() throws IOException {
-        return io.godwit.migrator.files.Trees.size(chunks.dir());
+        return chunks.backend().list().stream().mapToLong(ChunkBackend.Entry::size).sum();
+    }
+
+    /** Where the chunks are: a directory, or s3://bucket/prefix at an endpoint. */
+    public String chunksAt() {
+        return chunks.backend().describe();
     }
 
     ChunkStore chunks() {
@@ -213,5 +256,7 @@ public final class CheckpointStore implements AutoCloseable {
     @Override
     public void close() {
         workers.shutdownNow();
+        trash.close();
+        chunks.backend().close();
     }
 }

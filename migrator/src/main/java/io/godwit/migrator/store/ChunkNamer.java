@@ -19,6 +19,14 @@ public interface ChunkNamer {
     String name(byte[] data, int len);
 
     static ChunkNamer sha256() {
+        // one digest per thread, reused: a checkpoint names thousands of chunks on a few threads
+        ThreadLocal<MessageDigest> digests = ThreadLocal.withInitial(() -> {
+            try {
+                return MessageDigest.getInstance("SHA-256");
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        });
         return new ChunkNamer() {
             @Override
             public String scheme() {
@@ -27,19 +35,24 @@ public interface ChunkNamer {
 
             @Override
             public String name(byte[] data, int len) {
-                try {
-                    MessageDigest md = MessageDigest.getInstance("SHA-256");
-                    md.update(data, 0, len);
-                    return HexFormat.of().formatHex(md.digest());
-                } catch (GeneralSecurityException e) {
-                    throw new IllegalStateException(e);
-                }
+                MessageDigest md = digests.get();
+                md.update(data, 0, len);
+                return HexFormat.of().formatHex(md.digest());
             }
         };
     }
 
     static ChunkNamer hmac(byte[] key) {
         SecretKeySpec spec = new SecretKeySpec(key, "HmacSHA256");
+        ThreadLocal<Mac> macs = ThreadLocal.withInitial(() -> {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(spec);
+                return mac;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        });
         return new ChunkNamer() {
             @Override
             public String scheme() {
@@ -48,14 +61,9 @@ public interface ChunkNamer {
 
             @Override
             public String name(byte[] data, int len) {
-                try {
-                    Mac mac = Mac.getInstance("HmacSHA256");
-                    mac.init(spec);
-                    mac.update(data, 0, len);
-                    return HexFormat.of().formatHex(mac.doFinal());
-                } catch (GeneralSecurityException e) {
-                    throw new IllegalStateException(e);
-                }
+                Mac mac = macs.get(); // doFinal resets it for the next chunk, under the same key
+                mac.update(data, 0, len);
+                return HexFormat.of().formatHex(mac.doFinal());
             }
         };
     }

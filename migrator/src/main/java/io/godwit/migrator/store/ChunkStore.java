@@ -2,56 +2,41 @@ package io.godwit.migrator.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.UUID;
 
 /**
- * The chunks on disk: {@code chunks/AB/NAME}, each written once (temp file, then rename: a chunk
- * file is whole or absent, whatever kills the daemon), never changed, and checked against its
- * name whenever it is read. A chunk file is a 10-byte header (magic "GWC1", codec, flags, length
+ * The chunks, wherever their backend keeps them (disk or S3), each written once (whole or absent,
+ * whatever kills the daemon), never changed, and checked against its name whenever it is read. A chunk file is a 10-byte header (magic "GWC1", codec, flags, length
  * of the plain bytes) and the compressed bytes, sealed when the store is encrypted.
  */
 final class ChunkStore {
-    static final String TEMP_MARK = ".tmp-";
     private static final byte[] MAGIC = {'G', 'W', 'C', '1'};
     private static final int HEADER = 10;
     private static final int SEALED = 1;
     /** No chunk is larger: a header that says otherwise is damage, not an allocation to try. */
     static final int MAX_CHUNK = 4 << 20;
 
-    private final Path dir;
+    private final ChunkBackend backend;
     private final ChunkNamer namer;
     private final ChunkSeal seal;
     private final Codec codec;
 
-    ChunkStore(Path dir, ChunkNamer namer, ChunkSeal seal, Codec codec) throws IOException {
-        this.dir = io.godwit.runtime.PrivateFiles.directory(dir);
+    ChunkStore(ChunkBackend backend, ChunkNamer namer, ChunkSeal seal, Codec codec) {
+        this.backend = backend;
         this.namer = namer;
         this.seal = seal;
         this.codec = codec;
     }
 
-    Path dir() {
-        return dir;
+    ChunkBackend backend() {
+        return backend;
     }
 
     ChunkNamer namer() {
         return namer;
     }
 
-    Path pathOf(String name) {
-        if (name.length() < 8 || !name.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            throw new IllegalArgumentException("not a chunk name: " + name);
-        }
-        return dir.resolve(name.substring(0, 2)).resolve(name);
-    }
-
     boolean contains(String name) {
-        return Files.isRegularFile(pathOf(name));
+        return backend.contains(name);
     }
 
     /** What {@link #put} did: the chunk's name, and the bytes it added to the disk (0 when the store had it). */
@@ -64,36 +49,73 @@ final class ChunkStore {
         return new Put(name, contains(name) ? 0 : write(name, data, len));
     }
 
+    /**
+     * As {@link #put(byte[], int)}, but first compares the bytes with chunk {@code likely} (the previous
+     * generation's chunk at the same place): equal, they take its name unhashed. See Ingest.
+     */
+    Put put(byte[] data, int len, String likely) throws IOException {
+        if (likely != null && sameAs(likely, data, len)) {
+            return new Put(likely, 0);
+        }
+        return put(data, len);
+    }
+
+    /** Whether comparing with a stored chunk is cheaper than hashing: chunks on disk, not sealed. */
+    boolean comparable() {
+        return backend.cheapReads() && !seal.sealed();
+    }
+
+    private boolean sameAs(String name, byte[] data, int len) throws IOException {
+        byte[] raw = backend.get(name);
+        if (raw == null || raw.length < HEADER || raw[0] != MAGIC[0] || raw[1] != MAGIC[1] || raw[2] != MAGIC[2]
+                || raw[3] != MAGIC[3] || (raw[5] & SEALED) != 0 || ByteBuffer.wrap(raw, 6, 4).getInt() != len) {
+            return false;
+        }
+        if (raw[4] == Codec.NONE.id) {
+            return raw.length - HEADER == len && java.util.Arrays.equals(raw, HEADER, raw.length, data, 0, len);
+        }
+        try {
+            byte[] plain = unpack(name, raw);
+            return java.util.Arrays.equals(plain, 0, plain.length, data, 0, len);
+        } catch (ChunkDamagedException damaged) {
+            return false; // hashed and stored anew instead
+        }
+    }
+
     /** Writes a chunk whose name the caller computed (an import re-names nothing it has not hashed itself). */
     long write(String name, byte[] data, int len) throws IOException {
-        byte[] packed = codec.compress(data, len);
-        Codec used = codec;
-        if (packed.length >= len) { // incompressible (random numbers, already compressed data): keep as is
+        Codec used = codec == Codec.NONE || incompressible(data, len) ? Codec.NONE : codec;
+        byte[] packed = used.compress(data, len);
+        if (packed.length >= len) { // did not shrink after all: keep as is
             packed = Codec.NONE.compress(data, len);
             used = Codec.NONE;
         }
         byte[] body = seal.seal(name, packed);
         ByteBuffer out = ByteBuffer.allocate(HEADER + body.length);
         out.put(MAGIC).put((byte) used.id).put((byte) (seal.sealed() ? SEALED : 0)).putInt(len).put(body);
-        Path target = pathOf(name);
-        Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling(name + TEMP_MARK + UUID.randomUUID().toString().substring(0, 8));
-        Files.write(Files.createFile(tmp, io.godwit.runtime.PrivateFiles.FILE), out.array());
-        TestPause.step();
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException raced) {
-            Files.deleteIfExists(tmp);
-        }
+        backend.put(name, out.array());
         return out.capacity();
+    }
+
+    /** The first pages of a chunk tried first: memory of random numbers (or compressed data) skips the whole. */
+    static final int SAMPLE = 8192;
+
+    /**
+     * Whether the chunk's first 8 KiB do not shrink by 3 % under the codec: then neither will the
+     * rest, most likely, and compressing 64 KiB of random memory costs more than hashing it (zstd
+     * level 1 ran at about a quarter of SHA-256's speed on memwriter's pages, docs/STORE.md).
+     */
+    private boolean incompressible(byte[] data, int len) {
+        if (len < 2 * SAMPLE) {
+            return false;
+        }
+        return codec.compress(data, SAMPLE).length > SAMPLE * 97 / 100;
     }
 
     /** The chunk's plain bytes, checked against its name; anything else is a ChunkDamagedException naming it. */
     byte[] read(String name) throws IOException {
-        byte[] raw;
-        try {
-            raw = Files.readAllBytes(pathOf(name));
-        } catch (NoSuchFileException e) {
+        byte[] raw = backend.get(name);
+        if (raw == null) {
             throw new ChunkDamagedException(name, "is missing from the store");
         }
         byte[] plain = unpack(name, raw);
@@ -118,8 +140,12 @@ final class ChunkStore {
             throw new ChunkDamagedException(name, "claims " + rawLength + " bytes");
         }
         try {
+            Codec used = Codec.ofId(raw[4]);
+            if (!sealed && used == Codec.NONE) { // the common case of memory that does not compress: one copy
+                return Codec.NONE.decompress(raw, HEADER, raw.length - HEADER, rawLength);
+            }
             byte[] packed = seal.open(name, raw, HEADER, raw.length - HEADER);
-            return Codec.ofId(raw[4]).decompress(packed, 0, packed.length, rawLength);
+            return used.decompress(packed, 0, packed.length, rawLength);
         } catch (ChunkSeal.SealBrokenException e) {
             throw new ChunkDamagedException(name, e.getMessage());
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -12,8 +13,8 @@ import java.util.stream.Stream;
 /**
  * Mark and sweep: a chunk lives while some checkpoint directory's chunks.json names it, whether
  * that checkpoint is complete, damaged and kept for a person, or still being written (the store's
- * lock keeps writers out while this runs). Everything else under chunks/, and every temp file a
- * killed write left, is removed. There are no counts to keep right: a GC killed half-way has only
+ * lock keeps writers out while this runs). Every other chunk of the backend (disk or S3), and every
+ * temp file a killed write left, is removed. There are no counts to keep right: a GC killed half-way has only
  * removed chunks nobody named, and the next one (at every start, after every deletion) finishes.
  * A chunks.json that cannot be read stops the sweep: its chunks cannot be told apart from garbage.
  */
@@ -43,32 +44,19 @@ final class StoreGc {
             }
         }
         long removed = 0, bytes = 0, temps = 0;
-        List<Path> shards;
-        try (Stream<Path> s = Files.list(store.dir())) {
-            shards = s.filter(Files::isDirectory).toList();
-        }
-        for (Path shard : shards) {
-            List<Path> chunks;
-            try (Stream<Path> s = Files.list(shard)) {
-                chunks = s.toList();
-            }
-            for (Path c : chunks) {
-                String name = c.getFileName().toString();
-                boolean temp = name.contains(ChunkStore.TEMP_MARK);
-                if (temp || !live.contains(name)) {
-                    long size = Files.size(c);
-                    TestPause.step();
-                    if (Files.deleteIfExists(c)) {
-                        bytes += size;
-                        if (temp) {
-                            temps++;
-                        } else {
-                            removed++;
-                        }
-                    }
+        List<ChunkBackend.Entry> dead = new ArrayList<>();
+        for (ChunkBackend.Entry e : store.backend().list()) {
+            if (e.leftover() || !live.contains(e.name())) {
+                dead.add(e);
+                bytes += e.size();
+                if (e.leftover()) {
+                    temps++;
+                } else {
+                    removed++;
                 }
             }
         }
+        store.backend().delete(dead);
         return new GcResult(live.size(), removed, bytes, temps);
     }
 }

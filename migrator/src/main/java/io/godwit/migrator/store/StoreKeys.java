@@ -4,17 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.EnumSet;
 import java.util.HexFormat;
-import java.util.Set;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -47,24 +42,7 @@ final class StoreKeys {
      * only its owner, root or the daemon's user, can read or write (mode 0600 or 0400).
      */
     static byte[] readOperatorKey(Path file) throws IOException {
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            throw new IOException("store key file " + file + " is missing (or not a regular file)");
-        }
-        PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        Set<PosixFilePermission> others = EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
-                PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
-                PosixFilePermission.OTHERS_EXECUTE);
-        others.retainAll(a.permissions());
-        if (!others.isEmpty()) {
-            throw new IOException("store key file " + file + " is readable or writable by others ("
-                    + java.nio.file.attribute.PosixFilePermissions.toString(a.permissions()) + "): chmod 600 it");
-        }
-        String owner = a.owner().getName();
-        String me = System.getProperty("user.name");
-        if (!owner.equals("root") && !owner.equals(me)) {
-            throw new IOException("store key file " + file + " belongs to " + owner + ", not to root or " + me);
-        }
-        byte[] raw = Files.readAllBytes(file);
+        byte[] raw = SecretFiles.read(file, "store key file");
         if (raw.length == 32) {
             return raw;
         }

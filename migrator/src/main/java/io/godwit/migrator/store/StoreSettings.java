@@ -9,9 +9,15 @@ import java.util.List;
  * enabled: new checkpoints keep their images as chunks in ROOT/store (off: full copies, as before;
  * checkpoints already in the store stay readable either way). codec: zstd (default), lz4 or none.
  * keyFile: the operator's 32-byte key (mode 0600); with it the store is encrypted at rest.
+ * s3: chunks in an S3 bucket instead of ROOT/store/chunks (see S3Settings).
  */
-public record StoreSettings(boolean enabled, Codec codec, Path keyFile) {
-    public static final StoreSettings DEFAULT = new StoreSettings(false, Codec.ZSTD, null);
+public record StoreSettings(boolean enabled, Codec codec, Path keyFile, S3Settings s3) {
+    public static final StoreSettings DEFAULT = new StoreSettings(false, Codec.ZSTD, null, null);
+
+    /** Chunks on the daemon's disk. */
+    public StoreSettings(boolean enabled, Codec codec, Path keyFile) {
+        this(enabled, codec, keyFile, null);
+    }
 
     /** Reads the "store" object; an unknown key or a bad value is an IllegalArgumentException naming it. */
     public static StoreSettings read(JsonNode v) {
@@ -23,8 +29,8 @@ public record StoreSettings(boolean enabled, Codec codec, Path keyFile) {
         }
         for (var it = v.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            if (!List.of("enabled", "codec", "keyFile").contains(k)) {
-                throw new IllegalArgumentException("key 'store." + k + "' is unknown (enabled, codec, keyFile)");
+            if (!List.of("enabled", "codec", "keyFile", "s3").contains(k)) {
+                throw new IllegalArgumentException("key 'store." + k + "' is unknown (enabled, codec, keyFile, s3)");
             }
         }
         JsonNode e = v.get("enabled");
@@ -51,6 +57,8 @@ public record StoreSettings(boolean enabled, Codec codec, Path keyFile) {
             }
             key = Path.of(k.asText());
         }
-        return new StoreSettings(e == null || e.asBoolean(), codec, key);
+        JsonNode s3 = v.get("s3");
+        return new StoreSettings(e == null || e.asBoolean(), codec, key,
+                s3 == null || s3.isNull() ? null : S3Settings.read(s3));
     }
 }

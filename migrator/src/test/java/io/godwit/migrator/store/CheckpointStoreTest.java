@@ -36,6 +36,11 @@ class CheckpointStoreTest {
         return b;
     }
 
+    /** The chunks on disk of a store opened without S3. */
+    private static FileChunks files(CheckpointStore store) {
+        return (FileChunks) store.chunks().backend();
+    }
+
     private CheckpointStore open(Codec codec, Path key) throws IOException {
         return CheckpointStore.open(tmp.resolve("store"), new StoreSettings(true, codec, key));
     }
@@ -61,6 +66,34 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void comparingWithThePreviousGenerationNamesChunksExactlyAsHashingDoes() throws Exception {
+        try (CheckpointStore store = open(Codec.ZSTD, null)) {
+            byte[] pages = random(4 * MIB, 11);
+            store.ingest(generation("g1", pages).resolve("images"), tmp.resolve("checkpoints/g1"), "job");
+            System.arraycopy(random(MIB / 5, 12), 0, pages, 2 * MIB, MIB / 5);
+            IngestResult compared = store.ingest(generation("g2", pages).resolve("images"), tmp.resolve("checkpoints/g2"), "job");
+            IngestResult hashed = store.ingest(generation("g3", pages).resolve("images"), tmp.resolve("checkpoints/g3"));
+            assertEquals(hashed.manifest().files().get(1).chunks(), compared.manifest().files().get(1).chunks(),
+                    "the same names whether compared or hashed");
+            assertTrue(compared.newChunks() >= 4 && compared.newChunks() <= 5, "new chunks: " + compared.newChunks());
+            Path out = tmp.resolve("out");
+            store.assemble(CheckpointStore.manifestOf(tmp.resolve("checkpoints/g2")), out);
+            assertArrayEquals(pages, Files.readAllBytes(out.resolve("images/pages-1.img")));
+            // a damaged chunk of the previous generation is not taken for equal: the bytes are hashed instead
+            String victim = compared.manifest().files().get(1).chunks().get(0);
+            Path file = files(store).pathOf(victim);
+            byte[] b = Files.readAllBytes(file);
+            b[b.length - 1] ^= 0x01;
+            Files.write(file, b);
+            IngestResult again = store.ingest(generation("g4", pages).resolve("images"), tmp.resolve("checkpoints/g4"), "job");
+            assertEquals(hashed.manifest().files().get(1).chunks(), again.manifest().files().get(1).chunks());
+            ChunkDamagedException e = assertThrows(ChunkDamagedException.class,
+                    () -> store.assemble(again.manifest(), tmp.resolve("out4")));
+            assertEquals(victim, e.chunk(), "still refused by name on reading");
+        }
+    }
+
+    @Test
     void aFlippedByteInOneChunkIsRefusedByNameAndNothingIsLeftBehind() throws Exception {
         try (CheckpointStore store = open(Codec.NONE, null)) {
             Path dir = generation("g1", random(MIB, 3));
@@ -68,7 +101,7 @@ class CheckpointStoreTest {
             StoreManifest m = CheckpointStore.manifestOf(dir);
             String victim = m.files().stream().filter(f -> f.path().endsWith("pages-1.img")).findFirst().orElseThrow()
                     .chunks().get(7);
-            Path file = store.chunks().pathOf(victim);
+            Path file = files(store).pathOf(victim);
             byte[] b = Files.readAllBytes(file);
             b[b.length / 2] ^= 0x01;
             Files.write(file, b);
@@ -87,7 +120,7 @@ class CheckpointStoreTest {
             store.ingest(dir.resolve("images"), dir);
             StoreManifest m = CheckpointStore.manifestOf(dir);
             String victim = m.files().get(1).chunks().get(15);
-            Files.delete(store.chunks().pathOf(victim));
+            Files.delete(files(store).pathOf(victim));
             Path out = tmp.resolve("out");
             ChunkDamagedException e = assertThrows(ChunkDamagedException.class, () -> store.assemble(m, out));
             assertEquals(victim, e.chunk());
@@ -105,7 +138,7 @@ class CheckpointStoreTest {
             pages[0] ^= 1; // the first chunk differs
             Path g2 = generation("g2", pages);
             store.ingest(g2.resolve("images"), g2);
-            Path temp = store.chunks().dir().resolve("ab/ab12" + ChunkStore.TEMP_MARK + "dead");
+            Path temp = files(store).dir().resolve("ab/ab12" + FileChunks.TEMP_MARK + "dead");
             Files.createDirectories(temp.getParent());
             Files.write(temp, new byte[100]);
 
@@ -127,7 +160,7 @@ class CheckpointStoreTest {
             store.ingest(g1.resolve("images"), g1);
             Files.writeString(g1.resolve(StoreManifest.FILE), "{not json");
             assertThrows(IOException.class, () -> store.collectGarbage(tmp.resolve("checkpoints")));
-            try (Stream<Path> s = Files.walk(store.chunks().dir())) {
+            try (Stream<Path> s = Files.walk(files(store).dir())) {
                 assertEquals(17, s.filter(Files::isRegularFile).count(), "nothing removed");
             }
         }
@@ -188,7 +221,7 @@ class CheckpointStoreTest {
             store.ingest(g.resolve("images"), g);
             StoreManifest m = CheckpointStore.manifestOf(g);
             var chunks = m.files().get(1).chunks();
-            Files.copy(store.chunks().pathOf(chunks.get(0)), store.chunks().pathOf(chunks.get(1)),
+            Files.copy(files(store).pathOf(chunks.get(0)), files(store).pathOf(chunks.get(1)),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             ChunkDamagedException e = assertThrows(ChunkDamagedException.class, () -> store.assemble(m, tmp.resolve("o")));
             assertEquals(chunks.get(1), e.chunk());

@@ -821,6 +821,7 @@ public final class ContainerRuntime implements AutoCloseable {
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
             Process proc = pb.start();
+            proc.onExit().thenRun(terminal::commandStarted); // a command that wrote nothing: its end is the terminal's
             return new ExecProcess(name, proc, terminal);
         }
         if (!withStdin) {

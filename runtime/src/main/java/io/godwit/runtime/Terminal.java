@@ -95,6 +95,7 @@ public final class Terminal implements AutoCloseable {
                     if (closed) return -1;
                     long n = TerminalCalls.INSTANCE.read(master, buf, Math.min(len, buf.length));
                     if (n > 0) {
+                        commandStarted(); // output: the command has the slave open
                         if (buf != b) System.arraycopy(buf, 0, b, off, (int) n);
                         return (int) n;
                     }

@@ -141,7 +141,7 @@ final class ContainerCommands {
                 description = "Send this command's input (a terminal or a pipe) to the command's stdin, as it comes.")
         boolean interactive;
         @Option(names = {"-t", "--tty"},
-                description = "Run it on a terminal (with -i: an interactive shell); this terminal goes raw until it ends.")
+                description = "Run it on a terminal; with -i (-it) an interactive shell: this terminal goes raw until it ends.")
         boolean tty;
 
         @Override
@@ -150,7 +150,9 @@ final class ContainerCommands {
                 LocalTerminal local = LocalTerminal.ofStdin().orElseThrow(() -> usage(
                         "-t needs this command's input to be a terminal (use -i alone for a pipe)"));
                 try (local) {
-                    local.makeRaw();
+                    if (interactive) {
+                        local.makeRaw(); // keys go to the command as typed, ^C included
+                    }
                     return attached(client, local);
                 }
             }
@@ -210,9 +212,11 @@ final class ContainerCommands {
                         }
                     });
                 }
-                Thread input = new Thread(() -> forwardInput(session, lock), "exec-stdin");
-                input.setDaemon(true); // a blocked read of our stdin must not keep the CLI alive
-                input.start();
+                if (interactive) {
+                    Thread input = new Thread(() -> forwardInput(session, lock), "exec-stdin");
+                    input.setDaemon(true); // a blocked read of our stdin must not keep the CLI alive
+                    input.start();
+                }
                 java.io.OutputStream stdout = root().quiet ? java.io.OutputStream.nullOutputStream() : root().stdout;
                 ExecFrames.Frame f;
                 while ((f = ExecFrames.read(session.in())) != null) {

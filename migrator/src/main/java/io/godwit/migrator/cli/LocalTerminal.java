@@ -53,7 +53,10 @@ final class LocalTerminal implements AutoCloseable {
                     .start();
             String[] rc = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip().split("\\s+");
             if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0 && rc.length == 2) {
-                return Optional.of(new int[] {Integer.parseInt(rc[1]), Integer.parseInt(rc[0])});
+                int columns = Integer.parseInt(rc[1]), rows = Integer.parseInt(rc[0]);
+                if (columns > 0 && rows > 0) { // 0 0: a terminal that does not know its size
+                    return Optional.of(new int[] {columns, rows});
+                }
             }
         } catch (IOException | NumberFormatException e) {
             // no size: the command assumes 80 x 24

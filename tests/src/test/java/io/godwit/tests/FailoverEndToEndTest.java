@@ -112,6 +112,14 @@ class FailoverEndToEndTest {
         return fleet.host(asking).get("/1.0/cluster/members/" + member).json().path("failedOver");
     }
 
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final org.junit.jupiter.api.extension.TestExecutionExceptionHandler withLogs = (context, thrown) -> {
+        if (fleet != null) {
+            thrown.addSuppressed(new AssertionError("daemon logs:" + fleet.logTails()));
+        }
+        throw thrown;
+    };
+
     @Test
     @Order(1)
     void aDeadMembersJobIsRestoredFromItsReplicaAndCarriesOnFromTheCheckpoint() throws Exception {

@@ -89,6 +89,15 @@ final class TestFleet implements AutoCloseable {
         return out;
     }
 
+    /** The last lines of each daemon's log, for a failure's message. */
+    String logTails() {
+        StringBuilder logs = new StringBuilder();
+        for (String n : List.of("a", "b", "c")) {
+            logs.append("\n--- daemon ").append(n).append(":\n").append(TestHosts.tail(dir.resolve(n + "/daemon.log")));
+        }
+        return logs.toString();
+    }
+
     /** Runs the godwit command line against node's daemon: exit code and both outputs. */
     record Cli(int exit, String out) {
     }

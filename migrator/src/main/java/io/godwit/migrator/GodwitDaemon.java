@@ -161,6 +161,7 @@ public final class GodwitDaemon implements Callable<Integer> {
         } catch (CatalogOpener.UnusableCatalogException e) {
             spec.commandLine().getErr().println("godwitd: " + e.getMessage());
             workers.shutdownNow();
+            host.awaitDone(Duration.ofSeconds(90)); // its criu must not outlive us
             return 1;
         }
         try (Catalog catalog = opened;
@@ -180,6 +181,7 @@ public final class GodwitDaemon implements Callable<Integer> {
             } catch (io.godwit.migrator.store.StoreUnusableException e) {
                 spec.commandLine().getErr().println("godwitd: " + e.getMessage());
                 workers.shutdownNow();
+                host.awaitDone(Duration.ofSeconds(90)); // its criu must not outlive us
                 return 2;
             }
             checkpoints.useStore(store);

@@ -65,6 +65,20 @@ public final class ProbedHost {
         }
     }
 
+    /**
+     * Waits (at most bound) for the probe to end: a daemon that gives up at start must not leave the
+     * probe's criu running with nobody to reap it.
+     */
+    public void awaitDone(Duration bound) {
+        try {
+            facts.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // failed or still running: nothing more to wait for here
+        }
+    }
+
     /** How to start criu here; waits for the probe unless a setting forces the breakpoints. */
     public CriuLaunch launch() {
         CriuLaunch base = CriuLaunch.defaults().withStallTimeout(stall);

@@ -35,14 +35,7 @@ final class ExecSession implements UpgradeReply.Session {
     @Override
     public void run(InputStream fromClient, OutputStream toClient) throws IOException, InterruptedException {
         try (process) {
-            CompletableFuture<ExecProcess.Exit> end = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
-                try {
-                    end.complete(process.await(limit));
-                } catch (IOException | RuntimeException e) {
-                    end.completeExceptionally(e);
-                }
-            });
+            CompletableFuture<ExecProcess.Exit> end = process.awaitInBackground(limit);
             Thread input = Thread.ofVirtual().start(() -> feed(fromClient));
             Thread err = Thread.ofVirtual().start(() -> pump(process.stderr(), ExecFrames.STDERR, toClient));
             try {

@@ -38,14 +38,7 @@ final class ExecStream implements StreamReply.Writer {
     public void writeTo(OutputStream out) throws IOException, InterruptedException {
         try (process) {
             // the end is awaited beside the pumps: at the limit it kills the command, which ends its output
-            CompletableFuture<ExecProcess.Exit> end = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
-                try {
-                    end.complete(process.await(limit));
-                } catch (IOException | RuntimeException e) {
-                    end.completeExceptionally(e);
-                }
-            });
+            CompletableFuture<ExecProcess.Exit> end = process.awaitInBackground(limit);
             Thread err = Thread.ofVirtual().start(() -> pump(process.stderr(), "stderr", out));
             Thread heartbeat = Thread.ofVirtual().start(() -> beat(out));
             try {

@@ -62,6 +62,22 @@ public final class ExecProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /**
+     * The end, awaited on a thread of its own (see {@link #await}): for callers that pump the output
+     * meanwhile, since at the limit the kill is what ends the output.
+     */
+    public java.util.concurrent.CompletableFuture<Exit> awaitInBackground(Duration limit) {
+        java.util.concurrent.CompletableFuture<Exit> end = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().name("exec-end-" + container).start(() -> {
+            try {
+                end.complete(await(limit));
+            } catch (IOException | RuntimeException e) {
+                end.completeExceptionally(e);
+            }
+        });
+        return end;
+    }
+
     /** Waits for the end, at most limit (null: no limit); at the limit kills the command and all it started. */
     public Exit await(Duration limit) throws IOException {
         try {

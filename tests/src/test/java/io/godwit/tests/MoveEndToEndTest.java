@@ -190,6 +190,28 @@ class MoveEndToEndTest {
         assertRunningOnlyOn("a", "big");
     }
 
+    /**
+     * The target dies while it restores: the container it had begun (CREATED, never running) must not
+     * stay behind under the name (the soak found such a copy on the target beside the running source).
+     */
+    @Test
+    void targetDaemonKilledDuringTheRestoreLeavesNoHalfMadeCopy() throws Exception {
+        BigMove m = bigMoveUnderWay("cold", "restore");
+        hosts.script("kill", "b");
+        JsonNode op = hosts.awaitOperation("a", m.id());
+        hosts.script("start", "b");
+        if (op.get("status").asText().equals("success")) {
+            return; // the restore was done before the kill took: nothing half made to look for
+        }
+        hosts.awaitContainers("a", List.of("big:RUNNING"));
+        for (int i = 0; i < 300 && !hosts.containers("b").isEmpty(); i++) {
+            Thread.sleep(100);
+        }
+        assertEquals(List.of(), hosts.containers("b"), "a half-made copy stayed on b");
+        assertRunningOnlyOn("a", "big");
+        awaitVerifiedAgain("a", "big", m.sum());
+    }
+
     /** The source daemon dies with its container frozen for a move: back up, it settles with b, then thaws it. */
     @Test
     void sourceDaemonKilledMidTransferThawsItsContainerWhenBack() throws Exception {

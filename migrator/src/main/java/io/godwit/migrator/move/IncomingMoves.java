@@ -92,12 +92,20 @@ public final class IncomingMoves implements PeerService {
      */
     private final Path restoredMarks;
 
+    /**
+     * One small file per restore under way (moveId, holding the name), removed when it ended either
+     * way: a daemon killed mid-restore leaves a half-made container (CREATED, or worse) that only this
+     * mark ties to its move, so that the source's abort, which comes once it is back, removes it.
+     */
+    private final Path restoringMarks;
+
     public IncomingMoves(ContainerRuntime runtime, ImageStore images, CriuClient criu, CheckpointService checkpoints,
             OperationManager operations, Path stagingRoot, String nodeName, PeerLink peers, PageServers pageServers)
             throws IOException {
         this.peers = peers;
         this.pageServers = pageServers;
         this.restoredMarks = Files.createDirectories(stagingRoot.resolveSibling(stagingRoot.getFileName() + "-restored"));
+        this.restoringMarks = Files.createDirectories(stagingRoot.resolveSibling(stagingRoot.getFileName() + "-restoring"));
         this.runtime = runtime;
         this.images = images;
         this.criu = criu;
@@ -107,9 +115,28 @@ public final class IncomingMoves implements PeerService {
         this.nodeName = nodeName;
     }
 
-    /** A daemon that stopped mid-move left staging directories no source will ever finish. */
+    /**
+     * A daemon that stopped mid-move left staging directories no source will ever finish, and maybe a
+     * container its restore had begun: one that does not run is removed now; one that runs waits for
+     * the source's abort (the source keeps its own copy frozen until it has that answer).
+     */
     public int discardStaleStaging() throws IOException {
         int n = 0;
+        try (var marks = Files.list(restoringMarks)) {
+            for (Path mark : marks.toList()) {
+                String name = Files.readString(mark).strip();
+                var copy = runtime.list().stream().filter(c -> c.name().equals(name)).findFirst();
+                if (copy.isPresent() && copy.get().status() == ContainerState.Status.RUNNING) {
+                    continue;
+                }
+                if (copy.isPresent()) {
+                    removeCopy(mark.getFileName().toString(), name);
+                    LOG.warning("removed " + name + ": this daemon stopped while it restored it for move "
+                            + mark.getFileName());
+                }
+                Files.deleteIfExists(mark);
+            }
+        }
         try (var dirs = Files.list(stagingRoot)) {
             for (Path d : dirs.toList()) {
                 Trees.delete(d);
@@ -231,6 +258,8 @@ public final class IncomingMoves implements PeerService {
         }
         long t0 = System.nanoTime();
         restoring.put(o.moveId(), Boolean.TRUE);
+        io.godwit.migrator.files.AtomicWrite.write(restoringMarks.resolve(o.moveId()),
+                o.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         Operation op = operations.start("move-in", o.name(), work -> {
             LazyPagesReceiver pages = lazy.get(o.moveId());
             if (o.lazy() && pages == null) {
@@ -249,6 +278,7 @@ public final class IncomingMoves implements PeerService {
         } finally {
             restoring.remove(o.moveId());
             lastHeard.put(o.moveId(), System.nanoTime());
+            Files.deleteIfExists(restoringMarks.resolve(o.moveId())); // it ran (restored mark) or was removed
         }
         if (!"success".equals(op.getStatus())) {
             throw new ApiException(500, "restore on " + nodeName + " failed: " + op.getError());
@@ -341,9 +371,19 @@ public final class IncomingMoves implements PeerService {
 
     /** An abort for a move this daemon no longer holds in memory (it restarted): its mark still tells. */
     private boolean abortRemembered(String moveId) throws IOException {
+        boolean known = false;
+        Path halfMade = restoringMarks.resolve(moveId);
+        if (Files.exists(halfMade)) { // this daemon died during the restore: whatever it made goes
+            String name = Files.readString(halfMade).strip();
+            if (runtime.list().stream().anyMatch(s -> s.name().equals(name))) {
+                removeCopy(moveId, name);
+            }
+            Files.deleteIfExists(halfMade);
+            known = true;
+        }
         Path mark = restoredMarks.resolve(moveId);
         if (!Files.exists(mark)) {
-            return false;
+            return known;
         }
         String name = Files.readString(mark).strip();
         if (runtime.list().stream().anyMatch(s -> s.name().equals(name))) {

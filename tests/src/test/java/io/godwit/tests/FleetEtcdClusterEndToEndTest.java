@@ -46,7 +46,8 @@ class FleetEtcdClusterEndToEndTest {
         JsonNode cluster = fleet.host("a").get("/1.0/cluster").json();
         assertEquals(3, cluster.path("endpoints").size(), "every daemon is given all three etcd members: " + cluster);
 
-        // member 1 (10.78.0.254:2379) is the first of every daemon's endpoints
+        // member 1 (10.78.0.254:2379) is the first of every daemon's endpoints; jetcd spreads calls
+        // round-robin, so each daemon holds a connection to every member and loses one of three here
         fleet.script("etcd", "stop", "1");
         try {
             long stopped = System.nanoTime();
@@ -54,6 +55,9 @@ class FleetEtcdClusterEndToEndTest {
             for (String n : List.of("a", "b", "c")) {
                 TestFleet.await(() -> clusterList(n).equals(ALL_READY));
                 assertEquals(ALL_READY, clusterList(n), "cluster list on " + n + " with etcd member 1 stopped");
+                JsonNode state = fleet.host(n).get("/1.0/cluster").json();
+                assertTrue(state.path("reachable").asBoolean(false), n + ": " + state);
+                assertEquals(0, state.path("fenced").size(), n + " fenced containers: " + state);
             }
 
             // a new container on hostb is published to the directory and seen from the others

@@ -34,17 +34,27 @@ final class TestFleet implements AutoCloseable {
 
     /** As {@link #up(String)}, the three daemons reading settingsJson (a godwitd settings file) when not null. */
     static TestFleet up(String baseName, String settingsJson) throws Exception {
+        return up(baseName, settingsJson, 1);
+    }
+
+    /**
+     * As {@link #up(String, String)}, on an etcd of etcdMembers members (1 or 3; member N takes
+     * clients on 10.78.0.254 port 2279+100N, and every daemon is given all of them, member 1 first).
+     */
+    static TestFleet up(String baseName, String settingsJson, int etcdMembers) throws Exception {
         String name = TestHosts.runName(baseName);
         Path dir = Files.createTempDirectory(TestHosts.runName("godwit-fleet") + "-");
         Files.delete(dir); // testfleet makes it
         TestFleet f = new TestFleet(dir);
+        List<String> args = new ArrayList<>(List.of("up", "--name", name, "--etcd-members", String.valueOf(etcdMembers)));
         if (settingsJson == null) {
-            f.script("up", "--name", name);
+            f.script(args.toArray(String[]::new));
         } else {
             Path settings = Files.createTempFile(TestHosts.runName("godwit-fleet-settings") + "-", ".json");
             try {
                 Files.writeString(settings, settingsJson);
-                f.script("up", "--name", name, "--config", settings.toString());
+                args.addAll(List.of("--config", settings.toString()));
+                f.script(args.toArray(String[]::new));
             } finally {
                 Files.deleteIfExists(settings);
             }

@@ -65,8 +65,8 @@ public final class TarMemberCheck {
                 }
                 continue;
             }
-            String name = longName != null ? longName : headerName(header);
-            String link = longLink != null ? longLink : field(header, 157, 100);
+            String name = longName != null ? longName : TarHeader.name(header);
+            String link = longLink != null ? longLink : TarHeader.field(header, 157, 100);
             longName = null;
             longLink = null;
             String normal = normalise(tarball, name);
@@ -126,34 +126,12 @@ public final class TarMemberCheck {
         return (size + BLOCK - 1) / BLOCK * BLOCK;
     }
 
-    private static String headerName(byte[] h) {
-        String name = field(h, 0, 100);
-        boolean ustar = new String(h, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
-        String prefix = ustar ? field(h, 345, 155) : "";
-        return prefix.isEmpty() ? name : prefix + "/" + name;
-    }
-
-    private static String field(byte[] h, int offset, int length) {
-        int end = offset;
-        while (end < offset + length && h[end] != 0) {
-            end++;
-        }
-        return new String(h, offset, end - offset, StandardCharsets.UTF_8);
-    }
-
     private static long parseOctal(byte[] h, int offset, int length, Path tarball) throws IOException {
-        if ((h[offset] & 0x80) != 0) { // GNU base-256 for large sizes
-            long v = h[offset] & 0x7f;
-            for (int i = 1; i < length; i++) {
-                v = (v << 8) | (h[offset + i] & 0xff);
-            }
-            return v;
-        }
-        String s = field(h, offset, length).trim();
         try {
-            return s.isEmpty() ? 0 : Long.parseLong(s, 8);
+            return TarHeader.number(h, offset, length);
         } catch (NumberFormatException e) {
-            throw new IOException("not a tar archive (bad size field '" + s + "'): " + tarball, e);
+            throw new IOException("not a tar archive (bad size field '" + TarHeader.field(h, offset, length).trim()
+                    + "'): " + tarball, e);
         }
     }
 

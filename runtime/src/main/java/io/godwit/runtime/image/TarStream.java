@@ -83,8 +83,8 @@ final class TarStream {
                 }
                 continue;
             }
-            String name = longName != null ? longName : headerName(header);
-            String link = longLink != null ? longLink : field(header, 157, 100);
+            String name = longName != null ? longName : TarHeader.name(header);
+            String link = longLink != null ? longLink : TarHeader.field(header, 157, 100);
             long realSize = paxSize != null ? paxSize : size;
             TarEntry entry = new TarEntry(name, type, (int) number(header, 100, 8) & 07777,
                     paxUid != null ? paxUid : number(header, 108, 8), paxGid != null ? paxGid : number(header, 116, 8),
@@ -161,34 +161,12 @@ final class TarStream {
     }
 
     private long number(byte[] h, int offset, int length) throws IOException {
-        if ((h[offset] & 0x80) != 0) { // GNU base-256
-            long v = h[offset] & 0x7f;
-            for (int i = 1; i < length; i++) {
-                v = (v << 8) | (h[offset + i] & 0xff);
-            }
-            return v;
-        }
-        String s = field(h, offset, length).trim();
         try {
-            return s.isEmpty() ? 0 : Long.parseLong(s, 8);
+            return TarHeader.number(h, offset, length);
         } catch (NumberFormatException e) {
-            throw new InvalidImageException(what + ": not a tar archive (bad number field '" + s + "')", e);
+            throw new InvalidImageException(what + ": not a tar archive (bad number field '"
+                    + TarHeader.field(h, offset, length).trim() + "')", e);
         }
-    }
-
-    private static String headerName(byte[] h) {
-        String name = field(h, 0, 100);
-        boolean ustar = new String(h, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
-        String prefix = ustar ? field(h, 345, 155) : "";
-        return prefix.isEmpty() ? name : prefix + "/" + name;
-    }
-
-    private static String field(byte[] h, int offset, int length) {
-        int end = offset;
-        while (end < offset + length && h[end] != 0) {
-            end++;
-        }
-        return new String(h, offset, end - offset, StandardCharsets.UTF_8);
     }
 
     private static String trimNul(String s) {

@@ -38,6 +38,8 @@
  *     write end of the new stdout pipe at fd 4 and of the new stderr pipe at fd 5 (for CRIU's
  *     inherit_fd), reports "criu CRIUPID MONPID", and waits for "adopt PID" (the restored init,
  *     a child of this monitor because of rst_sibling) or "abort" / EOF (kills every child).
+ *   start and restore: a daemon in a fleet may arm a fence through STATE_DIR/fence (fence.c): past its
+ *     deadline the monitor freezes the container (or kills it), as its crashed daemon no longer can.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -69,6 +71,7 @@
 #include <unistd.h>
 
 #include "confine.h"
+#include "fence.h"
 
 #define MAX_LIST 256
 #define CRIU_STDOUT_FD 4
@@ -576,12 +579,16 @@ static void main_loop(int sigfd, int control_fd) {
     char ctl[512]; size_t ctl_len = 0;
     struct timespec died_at = {0, 0};
     for (;;) {
-        struct pollfd pf[4]; int n = 0;
+        struct pollfd pf[6]; int n = 0;
         pf[n].fd = sigfd; pf[n++].events = POLLIN;
-        int i_out = -1, i_err = -1, i_ctl = -1;
+        int i_out = -1, i_err = -1, i_ctl = -1, i_fw = -1, i_ft = -1;
         if (out_rd >= 0) { i_out = n; pf[n].fd = out_rd; pf[n++].events = POLLIN; }
         if (errout_rd >= 0) { i_err = n; pf[n].fd = errout_rd; pf[n++].events = POLLIN; }
         if (control_fd >= 0) { i_ctl = n; pf[n].fd = control_fd; pf[n++].events = POLLIN; }
+        if (!init_done && fence_watch_fd() >= 0) {
+            i_fw = n; pf[n].fd = fence_watch_fd(); pf[n++].events = POLLIN;
+            i_ft = n; pf[n].fd = fence_timer_fd(); pf[n++].events = POLLIN;
+        }
         if (init_done) {
             if (out_rd < 0 && errout_rd < 0) break;
             /* grandchildren that escaped the pid namespace may hold the pipes: give up after 2 s */
@@ -597,6 +604,8 @@ static void main_loop(int sigfd, int control_fd) {
             while (read(sigfd, &si, sizeof si) == sizeof si) { }
             reap();
         }
+        if (i_fw >= 0 && pf[i_fw].revents) fence_on_watch(); /* before the timer: a new deadline wins */
+        if (i_ft >= 0 && pf[i_ft].revents) fence_on_timer();
         if (i_out >= 0 && pf[i_out].revents) pump(&out_rd);
         if (i_err >= 0 && pf[i_err].revents) pump(&errout_rd);
         if (i_ctl >= 0 && pf[i_ctl].revents) {
@@ -704,6 +713,7 @@ static void run_start(void) {
     write_pid_file("init.pid", pid);
     report("ok %d %d", (int)getpid(), pid);
     hand_over();
+    fence_open(cfg.state_dir);
     main_loop(sigfd, -1);
 }
 
@@ -733,6 +743,7 @@ static void run_restore(void) {
     criu_pid = pid;
     close(3); close(out_wr); close(errout_wr);
     report("criu %d %d", pid, (int)getpid());
+    fence_open(cfg.state_dir);
     main_loop(sigfd, 0);
 }
 

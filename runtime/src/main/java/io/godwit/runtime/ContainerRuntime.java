@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Optional;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -453,6 +454,61 @@ public final class ContainerRuntime implements AutoCloseable {
             StateStore s = store(name);
             s.writeState(s.readState().with(Status.RUNNING));
             return state(name);
+        }
+    }
+
+    // ------------------------------------------------------------------ the monitor's fence (fleet failover)
+
+    /**
+     * Arms (or pushes back) the fence of a running container's monitor: past deadlineNanos
+     * (System.nanoTime) the monitor freezes the container, and kills it if it is not frozen within
+     * freeze, even when this daemon is gone. Takes no lock of the container (the fleet's member loop
+     * calls it every round and must not wait behind a checkpoint). False when the container does not
+     * run here (nothing armed).
+     */
+    public boolean armFence(String name, long deadlineNanos, Duration window, Duration freeze) throws IOException {
+        StateStore s = existing(name);
+        if (config.cgroups() == null) {
+            return false;
+        }
+        String freezer = config.cgroups().open(name).freezerPath();
+        MonitorFence.arm(s.dir(), deadlineNanos, window, freeze, freezer);
+        return true;
+    }
+
+    /** Disarms the monitor's fence (the container is no longer a failover container, or is paused by hand). */
+    public void disarmFence(String name) throws IOException {
+        StateStore s = store(name);
+        if (s.exists()) {
+            MonitorFence.disarm(s.dir());
+        }
+    }
+
+    /** Whether the monitor has a fence armed. */
+    public boolean fenceArmed(String name) {
+        StateStore s = store(name);
+        return s.exists() && MonitorFence.armed(s.dir());
+    }
+
+    /** "frozen" or "killed" when the container's monitor fenced it (its deadline passed), else empty. */
+    public Optional<String> fencedByMonitor(String name) throws IOException {
+        StateStore s = store(name);
+        return s.exists() ? MonitorFence.fenced(s.dir()) : Optional.empty();
+    }
+
+    /**
+     * Undoes the monitor's fence once the daemon knows the container was not restored elsewhere: thaws
+     * the cgroup if the container is RUNNING by its state (the monitor froze it behind the state's back;
+     * one PAUSED by hand stays paused) and removes the mark. The fence itself is re-armed by the caller
+     * first, else the monitor would freeze it again.
+     */
+    public void unfence(String name) throws IOException {
+        synchronized (lock(name)) {
+            StateStore s = existing(name);
+            if (state(name).status() == Status.RUNNING && config.cgroups() != null) {
+                cgroup(name, "thaw after the fence").thaw();
+            }
+            MonitorFence.clearFenced(s.dir());
         }
     }
 

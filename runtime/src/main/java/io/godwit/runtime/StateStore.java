@@ -118,6 +118,7 @@ final class StateStore {
         for (String f : new String[] {MONITOR_PID, INIT_PID, EXIT}) {
             Files.deleteIfExists(dir.resolve(f));
         }
+        MonitorFence.clear(dir); // a fence of the run before must not fence the next one
     }
 
     /** A write that fails (a full disk, say) leaves the old file and no temp file behind. */

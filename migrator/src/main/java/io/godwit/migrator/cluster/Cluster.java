@@ -92,7 +92,7 @@ public final class Cluster implements AutoCloseable {
 
             @Override
             public void registered() throws Exception {
-                fence.settle(() -> c.fleet.failovers(name));
+                fence.registered(() -> c.fleet.failovers(name));
             }
 
             @Override

@@ -23,6 +23,11 @@ import java.util.logging.Logger;
  * each fenced container by what the directory says: restored elsewhere (P/failover/NODE/NAME) -> its
  * own copy is deleted (its checkpoints stay); not -> thawed. The fenced names are kept on disk, so a
  * daemon restarted meanwhile settles them too. The watchdog reads only this daemon's own clock.
+ *
+ * <p>The watchdog dies with the daemon, so each round also hands every failover container's monitor
+ * (which outlives the daemon) the deadline lastAck + T1 (ContainerRuntime.armFence): a monitor whose
+ * deadline passes freezes (or kills) its container itself and marks it fenced; the settling here
+ * covers those too, also in a daemon started again after a crash.
  */
 final class Fence {
     private static final Logger LOG = Logger.getLogger(Fence.class.getName());
@@ -59,8 +64,65 @@ final class Fence {
         }
     }
 
+    /** What this daemon fenced, and what the monitors fenced on their own (the daemon was gone, say). */
     synchronized Set<String> fenced() {
-        return Set.copyOf(fenced);
+        Set<String> all = new TreeSet<>(fenced);
+        all.addAll(fencedByMonitors());
+        return Set.copyOf(all);
+    }
+
+    private Set<String> fencedByMonitors() {
+        Set<String> names = new TreeSet<>();
+        try {
+            for (ContainerState s : runtime.list()) {
+                if (runtime.fencedByMonitor(s.name()).isPresent()) {
+                    names.add(s.name());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "fence: cannot read what the monitors fenced", e);
+        }
+        return names;
+    }
+
+    /**
+     * After a round in which the member key was written under the live lease: pushes back the
+     * monitors' deadlines (the fence that holds when this daemon is gone), then settles what is fenced.
+     * Arming first: a monitor that fenced stops re-freezing once it has a new deadline (it never thaws
+     * by itself), so the thaw of the settling is not undone.
+     */
+    synchronized void registered(Supplier<Map<String, FailoverRecord>> wentElsewhere) throws Exception {
+        if (timing.mustFence(lastAck, System.nanoTime())) {
+            return; // the round was too slow: what the monitors fenced stays fenced
+        }
+        armMonitors();
+        settle(wentElsewhere);
+    }
+
+    /**
+     * Every running failover container's monitor gets the deadline lastAck + T1: past it, with no newer
+     * one, it freezes the container as this daemon's watchdog would (docs/CLUSTER.md, "Timing"). A
+     * container paused by hand, or no longer a failover container, is disarmed.
+     */
+    private void armMonitors() throws Exception {
+        Map<String, String> policies = catalog.failoverPolicies();
+        long deadline = lastAck + timing.fence().toNanos();
+        for (ContainerState s : runtime.list()) {
+            String name = s.name();
+            boolean active = s.status() == ContainerState.Status.RUNNING
+                    || (s.status() == ContainerState.Status.PAUSED && fenced.contains(name));
+            try {
+                if (FailoverPolicy.RESTORE.equals(policies.get(name)) && active) {
+                    runtime.armFence(name, deadline, timing.fence(), timing.freeze());
+                } else if (runtime.fenceArmed(name)) {
+                    runtime.disarmFence(name);
+                }
+            } catch (NoSuchContainerException e) {
+                // deleted meanwhile
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "fence: cannot arm the monitor of " + name + " (this daemon's watchdog still fences it)", e);
+            }
+        }
     }
 
     void start() {
@@ -137,11 +199,13 @@ final class Fence {
      * P/failover/NODE/ (it may throw when etcd is gone again: all stays fenced until the next try).
      */
     synchronized void settle(Supplier<Map<String, FailoverRecord>> wentElsewhere) throws Exception {
-        if (fenced.isEmpty() || timing.mustFence(lastAck, System.nanoTime())) {
+        Set<String> candidates = new TreeSet<>(fenced);
+        candidates.addAll(fencedByMonitors());
+        if (candidates.isEmpty() || timing.mustFence(lastAck, System.nanoTime())) {
             return;
         }
         Map<String, FailoverRecord> gone = wentElsewhere.get();
-        for (String name : Set.copyOf(fenced)) {
+        for (String name : candidates) {
             FailoverRecord f = gone.get(name);
             try {
                 if (f != null && !node.equals(f.to())) {
@@ -168,7 +232,12 @@ final class Fence {
             LOG.log(Level.FINE, name + " already stopped", e);
         }
         try {
-            runtime.resume(name); // a frozen task takes its SIGKILL only once thawed
+            runtime.unfence(name); // frozen by its monitor: a frozen task takes its SIGKILL only once thawed
+        } catch (Exception e) {
+            LOG.log(Level.FINE, name + " was not fenced by its monitor", e);
+        }
+        try {
+            runtime.resume(name); // frozen by this daemon's watchdog
         } catch (Exception e) {
             LOG.log(Level.FINE, name + " was not frozen", e);
         }
@@ -178,9 +247,15 @@ final class Fence {
     }
 
     private void thaw(String name) throws Exception {
-        if (runtime.state(name).status() == ContainerState.Status.PAUSED) {
+        if (fenced.contains(name) && runtime.state(name).status() == ContainerState.Status.PAUSED) {
             runtime.resume(name);
             LOG.warning("fence: renewals work again and " + name + " was not failed over: thawed");
+        }
+        var byMonitor = runtime.fencedByMonitor(name);
+        if (byMonitor.isPresent()) {
+            runtime.unfence(name);
+            LOG.warning("fence: renewals work again and " + name + " was not failed over: its monitor had "
+                    + byMonitor.get() + " it" + ("killed".equals(byMonitor.get()) ? " (it stays stopped)" : "; thawed"));
         }
     }
 

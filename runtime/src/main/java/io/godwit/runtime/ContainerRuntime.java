@@ -476,7 +476,7 @@ public final class ContainerRuntime implements AutoCloseable {
         return true;
     }
 
-    /** Disarms the monitor's fence (the container is no longer a failover container, or is paused by hand). */
+    /** Disarms the monitor's fence (the container is no longer a failover container). */
     public void disarmFence(String name) throws IOException {
         StateStore s = store(name);
         if (s.exists()) {

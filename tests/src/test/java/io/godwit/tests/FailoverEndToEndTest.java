@@ -23,9 +23,12 @@ import org.junit.jupiter.api.TestMethodOrder;
  * with short timings (lease 5 s, fence T1 3 s, failover T2 5 s): a counter launched with the restore
  * policy and a schedule gets its checkpoints replicated to another member; its host dies (daemon,
  * container and monitor SIGKILLed) and the elected leader restores it on the replica's holder, where
- * it carries on from the checkpoint. Then that holder is cut off from etcd and the others: it freezes
+ * it carries on from the checkpoint (its first restore fails, a container of that name being in the way,
+ * and the leader tries again). Then that holder is cut off from etcd and the others: it freezes
  * the job itself, the fleet restores it on the third member, and once the link is back the cut-off
- * member drops its frozen copy, so that the job never runs twice.
+ * member drops its frozen copy, so that the job never runs twice. Last, only the daemon of the job's
+ * member is SIGKILLed (its container and monitor live on): the monitor freezes the job itself, the
+ * fleet restores it on the replica's holder, and the daemon, started again, drops its frozen copy.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -36,6 +39,8 @@ class FailoverEndToEndTest {
     private TestFleet fleet;
     /** The member that restored the job in the first test (it runs it for the second). */
     private String holder;
+    /** The member that runs the job after the second test (for the third). */
+    private String runsIt;
 
     @BeforeAll
     void up() throws Exception {
@@ -151,19 +156,32 @@ class FailoverEndToEndTest {
         });
         assertTrue(seen[0] != null, "the holder never had the replicated checkpoint: " + failover("a", "job"));
 
+        // the holder runs a container of that name already, so the first restore there fails
+        fleet.launch(holder, "job", "/bin/sleep", "1000");
+        String other = holder.equals("b") ? "c" : "b";
+
         long crashed = System.nanoTime();
         fleet.script("crash", "a");
+        TestFleet.await(() -> failedOver(other, "hosta").toString().contains("\"failed\""));
+        long failedMs = (System.nanoTime() - crashed) / 1_000_000;
+        JsonNode failed = failedOver(other, "hosta").get(0);
+        assertEquals("failed", failed.path("state").asText(), failed.toString());
+        assertEquals(1, failed.path("attempts").asInt(), failed.toString());
+        assertTrue(failed.path("error").asText().contains("exists here already"), failed.toString());
+        // the name is free again: the leader tries again (5 s after the failure) and it works
+        assertEquals(200, fleet.host(holder).send("DELETE", "/1.0/containers/job?force=true", null).status());
         TestFleet.await(() -> fleet.containers(holder).contains("job:RUNNING"));
         long failoverMs = (System.nanoTime() - crashed) / 1_000_000;
         assertEquals(List.of("job:RUNNING"), fleet.containers(holder));
-        System.out.println("failover: hosta killed -> job running on host" + holder + " after " + failoverMs + " ms");
+        System.out.println("failover: hosta killed -> first restore failed after " + failedMs + " ms -> job running on host"
+                + holder + " after " + failoverMs + " ms");
 
-        // the directory says where it went and from which replica
-        String other = holder.equals("b") ? "c" : "b";
+        // the directory says where it went and from which replica, and after how many attempts
         TestFleet.await(() -> failedOver(other, "hosta").toString().contains("running"));
         JsonNode went = failedOver(other, "hosta").get(0);
         assertEquals("host" + holder, went.path("to").asText(), went.toString());
         assertEquals("running", went.path("state").asText(), went.toString());
+        assertEquals(2, went.path("attempts").asInt(), went.toString());
         String restoredFrom = went.path("checkpoint").asText();
         // it carries on from the checkpoint: its first line is the one after the count the checkpoint saved
         long saved = savedCount(holder, restoredFrom);
@@ -218,6 +236,49 @@ class FailoverEndToEndTest {
         assertEquals(List.of("job:RUNNING"), fleet.containers(other));
         awaitCounting(other);
         JsonNode went = failedOver(other, "host" + cut).get(0);
+        assertEquals("host" + other, went.path("to").asText(), went.toString());
+        runsIt = other;
+    }
+
+    @Test
+    @Order(3)
+    void aCrashedDaemonsJobIsFencedByItsMonitorAndItsCopyDroppedWhenTheDaemonIsBack() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(runsIt != null, "the second test left the job nowhere");
+        String dead = runsIt;
+        String other = dead.equals("b") ? "c" : "b";
+        TestFleet.await(() -> failover(dead, "job").path("replica").path("holder").asText().equals("host" + other));
+        assertEquals("host" + other, failover(dead, "job").path("replica").path("holder").asText(),
+                failover(dead, "job").toString());
+        Path mark = fleet.root(dead).resolve("containers/job/fenced");
+        assertTrue(Files.exists(fleet.root(dead).resolve("containers/job/fence")), "the daemon armed the monitor's fence");
+        assertFalse(Files.exists(mark));
+
+        long killed = System.nanoTime();
+        fleet.script("kill", dead); // the daemon only: the job and its monitor live on
+        // no daemon renews the deadline any more: the monitor freezes the job itself
+        TestFleet.await(() -> Files.exists(mark));
+        long fencedMs = (System.nanoTime() - killed) / 1_000_000;
+        assertTrue(Files.exists(mark), "the monitor never fenced the job of the dead daemon");
+        assertEquals("frozen", Files.readString(mark).strip().split(" ")[0]);
+        long frozenAt = frozenCount(dead);
+        // the fleet restores it on the holder of its replica
+        TestFleet.await(() -> fleet.containers(other).contains("job:RUNNING"));
+        long failoverMs = (System.nanoTime() - killed) / 1_000_000;
+        assertEquals(List.of("job:RUNNING"), fleet.containers(other));
+        awaitCounting(other);
+        awaitCounting(other);
+        // never both: the copy of the dead daemon stayed frozen all along
+        assertEquals(frozenAt, frozenCount(dead));
+        System.out.println("fence: host" + dead + "'s daemon killed -> job frozen by its monitor after " + fencedMs
+                + " ms, running on host" + other + " after " + failoverMs + " ms");
+
+        // the daemon comes back, finds the job restored elsewhere and deletes its frozen copy
+        fleet.script("start", dead);
+        TestFleet.await(() -> fleet.containers(dead).isEmpty());
+        assertEquals(List.of(), fleet.containers(dead));
+        assertEquals(List.of("job:RUNNING"), fleet.containers(other));
+        awaitCounting(other);
+        JsonNode went = failedOver(other, "host" + dead).get(0);
         assertEquals("host" + other, went.path("to").asText(), went.toString());
     }
 }

@@ -91,6 +91,9 @@ class FleetEndToEndTest {
         fleet.launch("a", "c2", "/bin/counter");
         fleet.launch("a", "m1", "/bin/memwriter", "16", "7");
         fleet.launch("a", "m2", "/bin/memwriter", "32", "9");
+        // c1 is a protected job: its policy and schedule must go wherever it is moved
+        assertEquals(200, fleet.host("a").put("/1.0/containers/c1/failover", Map.of("onNodeFailure", "restore")).status());
+        assertEquals(200, fleet.host("a").put("/1.0/containers/c1/schedule", Map.of("every", "10m", "keep", 2)).status());
         for (String m : List.of("m1", "m2")) {
             sums.put(m, awaitVerified("a", m, null));
         }
@@ -143,6 +146,7 @@ class FleetEndToEndTest {
         for (String c : List.of("c1", "c2")) {
             awaitCounting(where.get(c), c);
         }
+        assertProtected(where.get("c1"), "c1");
         for (String m : List.of("m1", "m2")) {
             assertEquals(sums.get(m), awaitVerified(where.get(m), m, sums.get(m)), m + " memory after the evacuation");
         }
@@ -170,6 +174,7 @@ class FleetEndToEndTest {
             assertEquals(sums.get(m), awaitVerified("a", m, sums.get(m)), m + " memory after the restore");
         }
         awaitCounting("a", "c1");
+        assertProtected("a", "c1");
         assertEquals(List.of("hosta:ready", "hostb:ready", "hostc:ready"), fleet.members("b"));
         assertEquals(0, fleet.host("b").get("/1.0/cluster/members/hosta").json().path("evacuated").size());
     }
@@ -202,6 +207,20 @@ class FleetEndToEndTest {
         // and once etcd is back, the members find it again by themselves
         TestFleet.await(() -> fleet.directory("b").contains("hostb/local:RUNNING"));
         assertTrue(fleet.directory("b").contains("hostb/local:RUNNING"), fleet.directory("b").toString());
+    }
+
+    /** The container on node has the failover policy and the schedule c1 was given on hosta. */
+    private void assertProtected(String node, String name) throws Exception {
+        assertEquals("restore", fleet.host(node).get("/1.0/containers/" + name + "/failover").json().path("onNodeFailure")
+                .asText(), name + " on host" + node + " lost its failover policy");
+        JsonNode schedule = null;
+        for (JsonNode sch : fleet.host(node).get("/1.0/schedules").json()) {
+            if (sch.path("container").asText().equals(name)) {
+                schedule = sch;
+            }
+        }
+        assertTrue(schedule != null && schedule.path("everySeconds").asLong() == 600 && schedule.path("keep").asInt() == 2,
+                name + " on host" + node + " lost its schedule: " + schedule);
     }
 
     /** Waits for the counter in node's container to move on from what it shows now. */

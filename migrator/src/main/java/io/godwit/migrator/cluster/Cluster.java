@@ -73,7 +73,7 @@ public final class Cluster implements AutoCloseable {
         ContainerName.validate(name);
         Etcd etcd = new Etcd(settings);
         ClusterNode node = new ClusterNode(settings, etcd, name, peers, runtime, new HostCapacity(root, facts), version);
-        Cluster c = new Cluster(node, etcd, runtime, new MemberWork(runtime, moves, checkpoints, operations, peers),
+        Cluster c = new Cluster(node, etcd, runtime, new MemberWork(runtime, moves, checkpoints, operations, peers, catalog),
                 operations, catalog);
         Path work = java.nio.file.Files.createDirectories(root.resolve("tmp"));
         c.replicator = new Replicator(node, c.fleet, peers, catalog, checkpoints, transfer, images, runtime, work);

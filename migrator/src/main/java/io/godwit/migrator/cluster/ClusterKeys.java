@@ -78,6 +78,11 @@ public record ClusterKeys(String prefix) {
         return replicasOf(node) + name;
     }
 
+    /** Every failover record of the fleet. */
+    public String failovers() {
+        return prefix + "/failover/";
+    }
+
     public String failoversOf(String node) {
         return prefix + "/failover/" + node + "/";
     }

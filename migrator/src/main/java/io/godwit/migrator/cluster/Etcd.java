@@ -205,6 +205,8 @@ public final class Etcd implements AutoCloseable {
         for (String k : claim.present()) {
             cmps.add(new io.etcd.jetcd.op.Cmp(bytes(k), io.etcd.jetcd.op.Cmp.Op.GREATER, io.etcd.jetcd.op.CmpTarget.version(0)));
         }
+        claim.equal().forEach((k, v) -> cmps.add(new io.etcd.jetcd.op.Cmp(bytes(k), io.etcd.jetcd.op.Cmp.Op.EQUAL,
+                io.etcd.jetcd.op.CmpTarget.value(bytes(v)))));
         java.util.List<io.etcd.jetcd.op.Op> ops = new java.util.ArrayList<>();
         claim.puts().forEach((k, v) -> ops.add(io.etcd.jetcd.op.Op.put(bytes(k), bytes(v), PutOption.DEFAULT)));
         for (String k : claim.deletes()) {

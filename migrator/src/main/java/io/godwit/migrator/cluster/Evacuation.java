@@ -134,6 +134,7 @@ final class Evacuation {
     /** Tries the steps in order while the container still runs here. */
     private Outcome evacuateOne(Placement.Assignment a, List<String> steps) {
         List<String> errors = new ArrayList<>();
+        Protection protection = work.protectionHere(a.container()); // read before the move: it goes with the container
         for (String step : steps) {
             String status = work.status(a.container());
             if (!status.equals("RUNNING")) {
@@ -151,6 +152,15 @@ final class Evacuation {
                                 String.valueOf(r.result().get("checkpoint")), Instant.now())
                         : new Origin(a.container(), node.name(), a.target(), Origin.MOVED, step, null, Instant.now());
                 recordOrigin(o);
+                if (!step.equals("stop")) {
+                    String notCarried = fleet.peer(a.target()).map(p -> work.carryTo(p, a.container(), protection))
+                            .orElse(protection.any() ? "its failover policy and schedule could not be set on " + a.target()
+                                    + " (it publishes no address)" : null);
+                    if (notCarried != null) {
+                        LOG.warning("evacuation of " + node.name() + ": " + a.container() + ": " + notCarried);
+                        errors.add(notCarried);
+                    }
+                }
                 String detail = (a.placed() ? "" : "no target (" + a.why() + "): ")
                         + (errors.isEmpty() ? "" : "after " + String.join("; ", errors));
                 return new Outcome(a.container(), o.to(), o.how(), step, detail);

@@ -27,6 +27,7 @@ final class FailoverLeader {
     private final FleetView fleet;
     private final PeerLink peers;
     private final GoneMembers gone;
+    private final FailoverRetry retry = FailoverRetry.DEFAULT;
     private final FailoverTiming timing;
     private CompletableFuture<LeaderKey> campaign;
     private long campaignLease;
@@ -123,6 +124,47 @@ final class FailoverLeader {
                 failOver(r, alive);
             }
         }
+        retryFailed(alive);
+    }
+
+    /**
+     * Failed failovers of members still gone are tried again ({@link FailoverRetry}: bounded, with
+     * backoff), from the same replica on the same holder, each try claimed in one transaction as the
+     * first was (the record unchanged since read, the member still gone, this member still leading).
+     */
+    private void retryFailed(Set<String> alive) {
+        Instant now = Instant.now();
+        for (var kv : node.etcd().getPrefix(node.keys().failovers()).entrySet()) {
+            FailoverRecord f;
+            try {
+                f = Values.read(kv.getValue(), FailoverRecord.class);
+            } catch (Exception e) {
+                continue;
+            }
+            if (alive.contains(f.node()) || !retry.due(f, now)) {
+                continue;
+            }
+            String what = f.node() + "/" + f.container();
+            ReplicaRecord r = f.replica();
+            if (!alive.contains(r.holder())) {
+                LOG.warning("failover of " + what + ": not tried again yet: " + r.holder() + ", which holds its replica,"
+                        + " is not alive");
+                continue;
+            }
+            String key = leaderKey;
+            if (key == null) {
+                return;
+            }
+            FailoverRecord next = f.retry(node.name());
+            if (!node.etcd().transact(FailoverClaim.retry(node.keys(), f, kv.getValue(), next, key))) {
+                LOG.info("failover of " + what + " not tried again: its member came back, another leader tried it, or"
+                        + " this one no longer leads");
+                continue;
+            }
+            LOG.warning("failover: trying " + what + " again on " + r.holder() + " (attempt " + next.attempts() + " of "
+                    + retry.maxAttempts() + "; the one before failed: " + f.error() + ")");
+            restore(next, r);
+        }
     }
 
     private void failOver(ReplicaRecord r, Set<String> alive) {
@@ -136,8 +178,7 @@ final class FailoverLeader {
         if (key == null) {
             return;
         }
-        FailoverRecord claim = new FailoverRecord(r.node(), r.container(), r.holder(), r.checkpoint(),
-                FailoverRecord.RESTORING, node.name(), Instant.now().toString(), null);
+        FailoverRecord claim = FailoverRecord.claim(r, node.name());
         if (!node.etcd().transact(FailoverClaim.of(node.keys(), r, claim, key))) {
             LOG.info("failover of " + what + " not claimed: its member came back, another leader took it, or this one"
                     + " no longer leads");
@@ -145,6 +186,12 @@ final class FailoverLeader {
         }
         LOG.warning("failover: " + r.node() + " has been gone for over " + timing.failover().toMillis() + " ms; restoring " + r.container() + " on "
                 + r.holder() + " from checkpoint " + r.checkpoint());
+        restore(claim, r);
+    }
+
+    /** Orders the holder to restore the claimed container; records running, or failed (then tried again, bounded). */
+    private void restore(FailoverRecord claim, ReplicaRecord r) {
+        String what = r.node() + "/" + r.container();
         long t0 = System.nanoTime();
         try {
             var order = new ReplicaProtocol.Restore(r.node(), r.container(), r.checkpoint(), r.everySeconds(), r.keep());
@@ -157,10 +204,14 @@ final class FailoverLeader {
                     + (System.nanoTime() - t0) / 1_000_000 + " ms)");
         } catch (Exception e) {
             String why = MemberWork.describe(e);
-            LOG.severe("failover of " + what + " to " + r.holder() + " failed: " + why + "; it runs nowhere: its"
-                    + " replica " + r.checkpoint() + " stays on " + r.holder());
+            FailoverRecord failed = claim.with(FailoverRecord.FAILED, why);
+            LOG.severe("failover of " + what + " to " + r.holder() + " failed (attempt " + claim.attempts() + " of "
+                    + retry.maxAttempts() + "): " + why + "; it runs nowhere: its replica " + r.checkpoint() + " stays on "
+                    + r.holder() + (retry.exhausted(failed) ? "; no try is left (restore it by hand)"
+                            : "; tried again in " + retry.backoff(claim.attempts()).toSeconds() + " s if " + r.node()
+                                    + " stays gone"));
             try {
-                fleet.putFailover(claim.with(FailoverRecord.FAILED, why));
+                fleet.putFailover(failed);
             } catch (RuntimeException again) {
                 LOG.warning("cannot record the failed failover of " + what + ": " + again.getMessage());
             }

@@ -100,17 +100,18 @@ final class Fence {
     }
 
     /**
-     * Every running failover container's monitor gets the deadline lastAck + T1: past it, with no newer
-     * one, it freezes the container as this daemon's watchdog would (docs/CLUSTER.md, "Timing"). A
-     * container paused by hand, or no longer a failover container, is disarmed.
+     * Every running or paused failover container's monitor gets the deadline lastAck + T1: past it,
+     * with no newer one, it freezes the container as this daemon's watchdog would (docs/CLUSTER.md,
+     * "Timing"). Paused ones too: a scheduled checkpoint pauses the container, and the daemon may die
+     * before it thaws it (a monitor that fences a container paused by hand changes nothing; the
+     * settling then only removes the mark). A container no longer a failover one is disarmed.
      */
     private void armMonitors() throws Exception {
         Map<String, String> policies = catalog.failoverPolicies();
         long deadline = lastAck + timing.fence().toNanos();
         for (ContainerState s : runtime.list()) {
             String name = s.name();
-            boolean active = s.status() == ContainerState.Status.RUNNING
-                    || (s.status() == ContainerState.Status.PAUSED && fenced.contains(name));
+            boolean active = s.status() == ContainerState.Status.RUNNING || s.status() == ContainerState.Status.PAUSED;
             try {
                 if (FailoverPolicy.RESTORE.equals(policies.get(name)) && active) {
                     runtime.armFence(name, deadline, timing.fence(), timing.freeze());
@@ -208,9 +209,14 @@ final class Fence {
         for (String name : candidates) {
             FailoverRecord f = gone.get(name);
             try {
-                if (f != null && !node.equals(f.to())) {
+                if (f != null && !node.equals(f.to()) && !FailoverRecord.FAILED.equals(f.state())) {
                     dropCopy(name, f);
                 } else {
+                    if (f != null && !node.equals(f.to())) {
+                        // no copy runs elsewhere, and none can start now that the member key is back
+                        LOG.warning("fence: the failover of " + name + " to " + f.to() + " failed (" + f.error()
+                                + "): it carries on here");
+                    }
                     thaw(name);
                 }
                 fenced.remove(name);

@@ -2,6 +2,7 @@ package io.godwit.migrator.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.godwit.migrator.api.HttpApiHandler;
+import io.godwit.migrator.catalog.Catalog;
 import io.godwit.migrator.checkpoint.CheckpointService;
 import io.godwit.migrator.cli.DaemonClient;
 import io.godwit.migrator.move.MoveService;
@@ -13,6 +14,8 @@ import io.godwit.runtime.NoSuchContainerException;
 import io.godwit.transfer.TlsContexts;
 import java.time.Duration;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The steps an evacuation or restore is made of, each waited for (bounded) and answered with what
@@ -21,6 +24,7 @@ import java.util.Map;
  * certificates, which they trust through the fleet).
  */
 class MemberWork {
+    private static final Logger LOG = Logger.getLogger(MemberWork.class.getName());
     /** How long one step may take before the evacuation reports it as still running and goes on. */
     static final Duration STEP = Duration.ofMinutes(Long.getLong("godwit.cluster.stepMinutes", 30));
 
@@ -36,9 +40,11 @@ class MemberWork {
     private final CheckpointService checkpoints;
     private final OperationManager operations;
     private final PeerLink peers;
+    private final Catalog catalog;
 
     MemberWork(ContainerRuntime runtime, MoveService moves, CheckpointService checkpoints, OperationManager operations,
-            PeerLink peers) {
+            PeerLink peers, Catalog catalog) {
+        this.catalog = catalog;
         this.runtime = runtime;
         this.moves = moves;
         this.checkpoints = checkpoints;
@@ -104,6 +110,52 @@ class MemberWork {
             return awaitRemote(c, op.path("id").asText(), peer.name());
         } catch (Exception e) {
             return Result.failed("move of " + container + " from " + peer.name() + " to " + to + ": " + describe(e));
+        }
+    }
+
+    /** The container's policy and schedule here (NONE when they cannot be read: logged). */
+    Protection protectionHere(String container) {
+        try {
+            return catalog == null ? Protection.NONE : Protection.here(catalog, container);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "cannot read the failover policy and schedule of " + container, e);
+            return Protection.NONE;
+        }
+    }
+
+    /** The container's policy and schedule on the member at peer (NONE when they cannot be read: logged). */
+    Protection protectionOn(Peer peer, String container) {
+        try {
+            return Protection.on(client(peer), container);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "cannot read the failover policy and schedule of " + container + " on " + peer.name(), e);
+            return Protection.NONE;
+        }
+    }
+
+    /** Gives the container that now runs on the member at peer the protection it had here; null, or what failed. */
+    String carryTo(Peer peer, String container, Protection p) {
+        if (!p.any()) {
+            return null;
+        }
+        try {
+            p.applyOn(client(peer), container);
+            return null;
+        } catch (Exception e) {
+            return "its failover policy and schedule could not be set on " + peer.name() + " (set them there): " + describe(e);
+        }
+    }
+
+    /** Gives the container that now runs here the protection it had on the member it came from; null, or what failed. */
+    String carryHere(String container, Protection p) {
+        if (!p.any()) {
+            return null;
+        }
+        try {
+            p.applyHere(catalog, container);
+            return null;
+        } catch (Exception e) {
+            return "its failover policy and schedule could not be set here (set them by hand): " + describe(e);
         }
     }
 

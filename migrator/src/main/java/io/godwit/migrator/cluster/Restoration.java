@@ -106,6 +106,7 @@ final class Restoration {
         }
         // auto: the member running it now picks lazy where both hosts can, else cold; a failed move
         // that left it running there is tried once more, cold (as an evacuation falls back)
+        Protection protection = work.protectionOn(peer.get(), o.name()); // read before the move: it comes with it
         MemberWork.Result r = work.moveOn(peer.get(), o.name(), node.name(), "auto");
         if (!r.ok() && work.statusOn(peer.get(), o.name()).equals("RUNNING")) {
             LOG.warning("restore of " + node.name() + ": " + o.name() + ": the move back failed (" + r.error()
@@ -118,6 +119,10 @@ final class Restoration {
             return new Outcome(o.name(), from, "failed", r.error());
         }
         fleet.deleteOrigin(node.name(), o.name());
-        return new Outcome(o.name(), from, "back", "moved back from " + from);
+        String notCarried = work.carryHere(o.name(), protection);
+        if (notCarried != null) {
+            LOG.warning("restore of " + node.name() + ": " + o.name() + ": " + notCarried);
+        }
+        return new Outcome(o.name(), from, "back", "moved back from " + from + (notCarried == null ? "" : "; " + notCarried));
     }
 }

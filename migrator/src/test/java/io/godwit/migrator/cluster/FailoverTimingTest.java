@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -94,12 +95,63 @@ class FailoverTimingTest {
     void theClaimRequiresTheMemberGoneNoEarlierClaimAndTheClaimantStillLeading() {
         ClusterKeys keys = new ClusterKeys("/godwit");
         ReplicaRecord r = new ReplicaRecord("hosta", "job", "hostb", "cp1", "now", 60, 3);
-        FailoverRecord f = new FailoverRecord("hosta", "job", "hostb", "cp1", FailoverRecord.RESTORING, "hostc", "now", null);
+        FailoverRecord f = FailoverRecord.claim(r, "hostc");
         FailoverClaim c = FailoverClaim.of(keys, r, f, "/godwit/leader/694d");
+        assertEquals(Map.of(), c.equal());
         assertEquals(List.of("/godwit/members/hosta", "/godwit/failover/hosta/job"), c.absent());
         assertEquals(List.of("/godwit/leader/694d"), c.present());
         assertEquals(Set.of("/godwit/failover/hosta/job"), c.puts().keySet());
         assertTrue(c.puts().get("/godwit/failover/hosta/job").contains("\"to\":\"hostb\""), c.puts().toString());
         assertEquals(List.of("/godwit/replicas/hosta/job"), c.deletes());
+    }
+
+    @Test
+    void aRetryRequiresTheMemberStillGoneTheFailedRecordUnchangedAndTheClaimantLeading() {
+        ClusterKeys keys = new ClusterKeys("/godwit");
+        ReplicaRecord r = new ReplicaRecord("hosta", "job", "hostb", "cp1", "now", 60, 3);
+        FailoverRecord failed = FailoverRecord.claim(r, "hostc").with(FailoverRecord.FAILED, "busy");
+        String read = Values.write(failed);
+        FailoverRecord next = failed.retry("hostb");
+        assertEquals(2, next.attempts());
+        assertEquals(FailoverRecord.RESTORING, next.state());
+        assertEquals(r, next.replica());
+        FailoverClaim c = FailoverClaim.retry(keys, failed, read, next, "/godwit/leader/7a");
+        assertEquals(List.of("/godwit/members/hosta"), c.absent());
+        assertEquals(List.of("/godwit/leader/7a"), c.present());
+        assertEquals(Map.of("/godwit/failover/hosta/job", read), c.equal());
+        assertEquals(Map.of("/godwit/failover/hosta/job", Values.write(next)), c.puts());
+        assertEquals(List.of(), c.deletes(), "the replica entry went with the first claim");
+        assertEquals("/godwit/failover/", keys.failovers());
+    }
+
+    @Test
+    void aFailedFailoverIsTriedAgainWithDoublingBackoffUpToTheBound() throws Exception {
+        FailoverRetry retry = new FailoverRetry(3, Duration.ofSeconds(5));
+        ReplicaRecord r = new ReplicaRecord("hosta", "job", "hostb", "cp1", "now", 60, 3);
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        FailoverRecord first = at(FailoverRecord.claim(r, "hostc").with(FailoverRecord.FAILED, "x"), t);
+        assertFalse(retry.due(first, t.plusSeconds(4)));
+        assertTrue(retry.due(first, t.plusSeconds(5)));
+        FailoverRecord second = at(first.retry("hostc").with(FailoverRecord.FAILED, "x"), t);
+        assertEquals(2, second.attempts());
+        assertFalse(retry.due(second, t.plusSeconds(9)), "the second retry waits twice as long");
+        assertTrue(retry.due(second, t.plusSeconds(10)));
+        FailoverRecord third = at(second.retry("hostc").with(FailoverRecord.FAILED, "x"), t);
+        assertFalse(retry.due(third, t.plusSeconds(3600)), "three attempts in all");
+        assertTrue(retry.exhausted(third));
+        assertFalse(retry.exhausted(second));
+        // running, restoring, or a record of an older daemon (no replica to restore from): never tried again
+        assertFalse(retry.due(at(first.with(FailoverRecord.RUNNING, null), t), t.plusSeconds(60)));
+        assertFalse(retry.due(at(first.retry("hostc"), t), t.plusSeconds(60)));
+        FailoverRecord old = Values.read("{\"node\":\"hosta\",\"container\":\"job\",\"to\":\"hostb\",\"checkpoint\":\"cp1\","
+                + "\"state\":\"failed\",\"leader\":\"hostc\",\"at\":\"2026-01-01T00:00:00Z\",\"error\":\"x\"}",
+                FailoverRecord.class);
+        assertEquals(0, old.attempts());
+        assertFalse(retry.due(old, t.plusSeconds(60)));
+    }
+
+    private static FailoverRecord at(FailoverRecord f, Instant t) {
+        return new FailoverRecord(f.node(), f.container(), f.to(), f.checkpoint(), f.state(), f.leader(), t.toString(),
+                f.error(), f.attempts(), f.replica());
     }
 }

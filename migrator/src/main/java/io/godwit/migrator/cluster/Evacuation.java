@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.logging.Logger;
@@ -153,9 +154,10 @@ final class Evacuation {
                         : new Origin(a.container(), node.name(), a.target(), Origin.MOVED, step, null, Instant.now());
                 recordOrigin(o);
                 if (!step.equals("stop")) {
-                    String notCarried = fleet.peer(a.target()).map(p -> work.carryTo(p, a.container(), protection))
-                            .orElse(protection.any() ? "its failover policy and schedule could not be set on " + a.target()
-                                    + " (it publishes no address)" : null);
+                    Optional<Peer> to = fleet.peer(a.target());
+                    String notCarried = to.isPresent() ? work.carryTo(to.get(), a.container(), protection)
+                            : protection.any() ? "its failover policy and schedule could not be set on " + a.target()
+                                    + " (it publishes no address)" : null;
                     if (notCarried != null) {
                         LOG.warning("evacuation of " + node.name() + ": " + a.container() + ": " + notCarried);
                         errors.add(notCarried);

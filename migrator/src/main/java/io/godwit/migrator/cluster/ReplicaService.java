@@ -27,6 +27,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
@@ -231,15 +233,35 @@ final class ReplicaService implements PeerService {
         return held.resolve(node).resolve(container);
     }
 
-    /** Notes checkpoint as the newest replica of node's container and deletes the one it replaces. */
+    /**
+     * Notes checkpoint as the newest replica of node's container; the one it replaces is kept as well
+     * (the note holds both, newest first) and the one before that is deleted. Two, because the member
+     * records the new replica in etcd (P/replicas) only after this commit: if it dies in between, the
+     * entry the leader reads names the one before, which must still be here.
+     */
     private synchronized void keep(String node, String container, String checkpoint) throws Exception {
         Path f = note(node, container);
-        String before = Files.exists(f) ? Files.readString(f).strip() : null;
-        Files.createDirectories(f.getParent());
-        AtomicWrite.write(f, checkpoint.getBytes(StandardCharsets.UTF_8));
-        if (before != null && !before.equals(checkpoint) && catalog.checkpoint(before).isPresent()) {
-            checkpoints.discard(before);
+        List<String> before = held(f);
+        if (!before.isEmpty() && before.get(0).equals(checkpoint)) {
+            return;
         }
+        List<String> now = new ArrayList<>(List.of(checkpoint));
+        before.stream().filter(c -> !c.equals(checkpoint)).findFirst().ifPresent(now::add);
+        Files.createDirectories(f.getParent());
+        AtomicWrite.write(f, String.join("\n", now).getBytes(StandardCharsets.UTF_8));
+        for (String old : before) {
+            if (!now.contains(old) && catalog.checkpoint(old).isPresent()) {
+                checkpoints.discard(old);
+            }
+        }
+    }
+
+    /** The replicas noted in f, newest first (a note of an older daemon holds one). */
+    private static List<String> held(Path f) throws java.io.IOException {
+        if (!Files.exists(f)) {
+            return new ArrayList<>();
+        }
+        return new ArrayList<>(Files.readAllLines(f).stream().map(String::strip).filter(l -> !l.isEmpty()).toList());
     }
 
     private ReplicaProtocol.Restored restore(ReplicaProtocol.Restore o, String peer) throws Exception {
@@ -250,7 +272,7 @@ final class ReplicaService implements PeerService {
     ReplicaProtocol.Restored restoreHere(ReplicaProtocol.Restore o, String leader) throws Exception {
         validate(o.node(), o.container(), o.checkpoint());
         Path f = note(o.node(), o.container());
-        if (!Files.exists(f) || !Files.readString(f).strip().equals(o.checkpoint())) {
+        if (!held(f).contains(o.checkpoint())) {
             throw ApiException.notFound("replica of " + o.node() + "/" + o.container(), o.checkpoint());
         }
         CheckpointRecord rec = catalog.checkpoint(o.checkpoint())

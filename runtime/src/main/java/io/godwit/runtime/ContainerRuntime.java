@@ -986,6 +986,30 @@ public final class ContainerRuntime implements AutoCloseable {
     }
 
     /**
+     * Gives a CREATED container (its restore may be launched: the monitor and criu wait outside the
+     * rootfs) the change layer {@code changes} instead of the one it was made with; consumed. A
+     * move's target made it from the changes copied while the source ran; these are the final ones.
+     */
+    public void replaceRootfsChanges(String name, Path changes) throws IOException {
+        synchronized (lock(name)) {
+            StateStore s = existing(name);
+            ContainerState st = state(name);
+            if (st.status() != Status.CREATED) {
+                throw badState(name, st.status(), "replace its rootfs changes");
+            }
+            try {
+                config.images().replaceChanges(s.dir(), changes);
+                UserNamespace userns = s.readSpec().confinement().userns();
+                if (userns != null) {
+                    RootfsOwnership.shift(openRootfs(name, s).path(), userns);
+                }
+            } catch (IOException e) {
+                throw new ContainerException(name, "replace its rootfs changes", e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
      * Writes a file into a CREATED container's rootfs before it first runs (a warm start's
      * /run/godwit/restored), never following a link of the rootfs; see {@link RootfsFiles}.
      */

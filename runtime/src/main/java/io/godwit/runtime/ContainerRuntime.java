@@ -1064,7 +1064,10 @@ public final class ContainerRuntime implements AutoCloseable {
             if (pr == null) {
                 throw new IllegalStateException("container " + name + " has no restore in progress: cannot adopt");
             }
-            verifyConfinement(name, s.readSpec(), restoredInitPid);
+            // one scan of /proc for both uses below (each costs tens of ms on a busy host): the tree
+            // is whole once CRIU answered, and a task forked later inherits its parent's cgroup
+            List<Integer> tree = processTree(restoredInitPid);
+            verifyConfinement(name, s.readSpec(), tree);
             pr.channel().writeLine("adopt " + restoredInitPid);
             pr.channel().expect("adopt restored init " + restoredInitPid, "ok");
             restores.remove(name);
@@ -1073,7 +1076,7 @@ public final class ContainerRuntime implements AutoCloseable {
             // CRIU put the tree where criu ran (or where cg_root said): make sure every task is in our cgroup
             if (config.cgroups() != null) {
                 Cgroup cg = config.cgroups().open(name);
-                for (int pid : processTree(restoredInitPid)) {
+                for (int pid : tree) {
                     try {
                         cg.addProcess(pid);
                     } catch (IOException e) {
@@ -1105,12 +1108,12 @@ public final class ContainerRuntime implements AutoCloseable {
      * the credentials and filters of the images, and neither they nor the restore path may widen the
      * container. On a violation the restore fails (the caller aborts it, which kills the tree).
      */
-    private static void verifyConfinement(String name, ContainerSpec spec, int initPid) throws IOException {
+    private static void verifyConfinement(String name, ContainerSpec spec, List<Integer> tree) throws IOException {
         SecuritySpec sec = spec.confinement();
         ConfinementCheck check = new ConfinementCheck(sec.capabilityMask(), sec.noNewPrivileges(),
                 !sec.seccomp().equals("unconfined"));
         List<String> violations = new ArrayList<>();
-        for (int pid : processTree(initPid)) {
+        for (int pid : tree) {
             if (isZombie(pid)) {
                 continue; // it runs nothing (and has shed its seccomp filter): nothing to confine
             }

@@ -188,11 +188,14 @@ final class OutgoingMove {
         long downtimeMs;
         if (mode == MoveMode.LAZY) {
             long resident = runtime.stats(req.name()).memoryBytes();
-            try (LazyPagesSender pages = LazyPagesSender.dump(criu, hold.options(imagesDir, dumpDir), hold, dumpDir,
+            try (FinalRootfsSync rootfsSync = frozen ? FinalRootfsSync.start(session, changes,
+                    MoveProtocol.treeId(moveId, MoveProtocol.TREE_ROOTFS), req.name()) : null;
+                    LazyPagesSender pages = LazyPagesSender.dump(criu, hold.options(imagesDir, dumpDir), hold, dumpDir,
                     criuCancel, req.name(), pageServers, moveId, session.peerFingerprint())) {
                 frozen = hold.frozen();
-                clock.enter("rootfs-final");
-                rootfsBytes += send(changes, MoveProtocol.TREE_ROOTFS, SyncMode.INCREMENTAL).bytesSent();
+                clock.enter("rootfs-final"); // what is left of it after the dump: it ran alongside when frozen first
+                rootfsBytes += rootfsSync != null ? rootfsSync.await(RESTORE_TIMEOUT).bytesSent()
+                        : send(changes, MoveProtocol.TREE_ROOTFS, SyncMode.INCREMENTAL).bytesSent();
                 clock.enter("memory"); // everything but the pages
                 memoryBytes = send(imagesDir, MoveProtocol.TREE_IMAGES, SyncMode.FULL).bytesSent();
                 LazyReady ready = call(MoveProtocol.LAZY_PREPARE, new LazyPrepare(moveId, back), LazyReady.class,

@@ -126,11 +126,14 @@ final class PreparedRestore {
     ContainerState restore(CriuClient criu, Path imagesDir, Map<String, String> stdioPipes, Path workDir,
             Operation op, String from) throws Exception {
         try {
+            long t0 = System.nanoTime();
             op.phase("rootfs");
-            if (!TreeListing.of(stagedRootfs).equals(copied)) {
+            boolean changed = !TreeListing.of(stagedRootfs).equals(copied);
+            if (changed) {
                 runtime.replaceRootfsChanges(name, stagedRootfs); // consumes the staged tree
             }
             runtime.shareImagesWithContainer(name, imagesDir);
+            long t1 = System.nanoTime();
             op.phase("restore");
             CriuCancel cancel = new CriuCancel();
             RestoreResult result;
@@ -139,7 +142,13 @@ final class PreparedRestore {
                         RestoreOptions.of(launch, imagesDir, workDir, stdioPipes, true).build(), CriuNotifications.NONE,
                         cancel);
             }
-            return runtime.adoptRestored(name, result.pid());
+            long t2 = System.nanoTime();
+            ContainerState state = runtime.adoptRestored(name, result.pid());
+            long t3 = System.nanoTime();
+            LOG.info("restored " + name + " for move " + moveId + ": rootfs " + (t1 - t0) / 1_000_000 + " ms"
+                    + (changed ? " (final changes swapped in)" : " (unchanged)") + ", criu restore "
+                    + (t2 - t1) / 1_000_000 + " ms, adopt " + (t3 - t2) / 1_000_000 + " ms");
+            return state;
         } catch (Exception | Error e) {
             removeContainer(runtime, name, true, moveId);
             throw new IOException("restore of " + name + " from " + from + " failed (CRIU log kept in " + workDir + ")",

@@ -1042,6 +1042,30 @@ public final class ContainerRuntime implements AutoCloseable {
     }
 
     /**
+     * Gives a CREATED container (its restore may be launched: the monitor and criu wait outside the
+     * rootfs) the change layer {@code changes} instead of the one it was made with; consumed. A
+     * move's target made it from the changes copied while the source ran; these are the final ones.
+     */
+    public void replaceRootfsChanges(String name, Path changes) throws IOException {
+        synchronized (lock(name)) {
+            StateStore s = existing(name);
+            ContainerState st = state(name);
+            if (st.status() != Status.CREATED) {
+                throw badState(name, st.status(), "replace its rootfs changes");
+            }
+            try {
+                config.images().replaceChanges(s.dir(), changes);
+                UserNamespace userns = s.readSpec().confinement().userns();
+                if (userns != null) {
+                    RootfsOwnership.shift(openRootfs(name, s).path(), userns);
+                }
+            } catch (IOException e) {
+                throw new ContainerException(name, "replace its rootfs changes", e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
      * Writes a file into a CREATED container's rootfs before it first runs (a warm start's
      * /run/godwit/restored), never following a link of the rootfs; see {@link RootfsFiles}.
      */
@@ -1096,7 +1120,10 @@ public final class ContainerRuntime implements AutoCloseable {
             if (pr == null) {
                 throw new IllegalStateException("container " + name + " has no restore in progress: cannot adopt");
             }
-            verifyConfinement(name, s.readSpec(), restoredInitPid);
+            // one scan of /proc for both uses below (each costs tens of ms on a busy host): the tree
+            // is whole once CRIU answered, and a task forked later inherits its parent's cgroup
+            List<Integer> tree = processTree(restoredInitPid);
+            verifyConfinement(name, s.readSpec(), tree);
             pr.channel().writeLine("adopt " + restoredInitPid);
             pr.channel().expect("adopt restored init " + restoredInitPid, "ok");
             restores.remove(name);
@@ -1105,7 +1132,7 @@ public final class ContainerRuntime implements AutoCloseable {
             // CRIU put the tree where criu ran (or where cg_root said): make sure every task is in our cgroup
             if (config.cgroups() != null) {
                 Cgroup cg = config.cgroups().open(name);
-                for (int pid : processTree(restoredInitPid)) {
+                for (int pid : tree) {
                     try {
                         cg.addProcess(pid);
                     } catch (IOException e) {
@@ -1137,12 +1164,12 @@ public final class ContainerRuntime implements AutoCloseable {
      * the credentials and filters of the images, and neither they nor the restore path may widen the
      * container. On a violation the restore fails (the caller aborts it, which kills the tree).
      */
-    private static void verifyConfinement(String name, ContainerSpec spec, int initPid) throws IOException {
+    private static void verifyConfinement(String name, ContainerSpec spec, List<Integer> tree) throws IOException {
         SecuritySpec sec = spec.confinement();
         ConfinementCheck check = new ConfinementCheck(sec.capabilityMask(), sec.noNewPrivileges(),
                 !sec.seccomp().equals("unconfined"));
         List<String> violations = new ArrayList<>();
-        for (int pid : processTree(initPid)) {
+        for (int pid : tree) {
             if (isZombie(pid)) {
                 continue; // it runs nothing (and has shed its seccomp filter): nothing to confine
             }

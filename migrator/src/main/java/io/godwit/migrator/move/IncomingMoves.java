@@ -18,6 +18,8 @@ import io.godwit.migrator.move.MoveProtocol.Preflight;
 import io.godwit.migrator.move.MoveProtocol.PreflightAnswer;
 import io.godwit.migrator.move.MoveProtocol.RestoreOrder;
 import io.godwit.migrator.move.MoveProtocol.Restored;
+import io.godwit.migrator.move.MoveProtocol.TargetPrepare;
+import io.godwit.migrator.move.MoveProtocol.TargetPrepared;
 import io.godwit.migrator.ops.Operation;
 import io.godwit.migrator.ops.OperationManager;
 import io.godwit.runtime.ContainerName;
@@ -82,6 +84,8 @@ public final class IncomingMoves implements PeerService {
     private final Map<String, Long> lastHeard = new ConcurrentHashMap<>();
     private final Map<String, Boolean> restoring = new ConcurrentHashMap<>();
     private final Map<String, LazyPagesReceiver> lazy = new ConcurrentHashMap<>();
+    /** Lazy moves whose container was made ready before the source froze (see PreparedRestore). */
+    private final Map<String, PreparedRestore> prepared = new ConcurrentHashMap<>();
     private final PeerLink peers;
     private final PageServers pageServers;
 
@@ -153,6 +157,7 @@ public final class IncomingMoves implements PeerService {
                 case MoveProtocol.PREFLIGHT -> preflight(Json.MAPPER.readValue(json, Preflight.class), peer);
                 case MoveProtocol.IMAGE -> importImage(Json.MAPPER.readValue(json, ImageCommit.class), peer);
                 case MoveProtocol.RESTORE -> restore(Json.MAPPER.readValue(json, RestoreOrder.class), peer);
+                case MoveProtocol.TARGET_PREPARE -> targetPrepare(Json.MAPPER.readValue(json, TargetPrepare.class), peer);
                 case MoveProtocol.LAZY_PREPARE -> lazyPrepare(Json.MAPPER.readValue(json, LazyPrepare.class), peer);
                 case MoveProtocol.LAZY_FINISH -> lazyFinish(Json.MAPPER.readValue(json, LazyFinish.class), peer);
                 case MoveProtocol.ABORT -> abort(Json.MAPPER.readValue(json, Abort.class), peer);
@@ -260,14 +265,21 @@ public final class IncomingMoves implements PeerService {
         restoring.put(o.moveId(), Boolean.TRUE);
         io.godwit.migrator.files.AtomicWrite.write(restoringMarks.resolve(o.moveId()),
                 o.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        PreparedRestore ready = takePrepared(o);
         Operation op = operations.start("move-in", o.name(), work -> {
             LazyPagesReceiver pages = lazy.get(o.moveId());
             if (o.lazy() && pages == null) {
+                if (ready != null) {
+                    ready.discard("lazy restore without lazy-pages");
+                }
                 throw ApiException.conflict("lazy restore of move " + o.moveId() + " without lazy-pages prepared");
             }
-            ContainerState s = checkpoints.restoreImages(o.name(), o.spec(), m.dir().resolve(MoveProtocol.TREE_IMAGES),
-                    m.dir().resolve(MoveProtocol.TREE_ROOTFS), o.stdioPipes(), work, "move " + o.moveId(),
-                    o.lazy() ? lazyWorkDir(m) : null);
+            ContainerState s = ready != null
+                    ? ready.restore(criu, m.dir().resolve(MoveProtocol.TREE_IMAGES), o.stdioPipes(), lazyWorkDir(m), work,
+                            "move " + o.moveId())
+                    : checkpoints.restoreImages(o.name(), o.spec(), m.dir().resolve(MoveProtocol.TREE_IMAGES),
+                            m.dir().resolve(MoveProtocol.TREE_ROOTFS), o.stdioPipes(), work, "move " + o.moveId(),
+                            o.lazy() ? lazyWorkDir(m) : null);
             moves.computeIfPresent(o.moveId(), (k, v) -> v.withRestored(o.name()));
             io.godwit.migrator.files.AtomicWrite.write(restoredMarks.resolve(o.moveId()),
                     o.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -298,6 +310,15 @@ public final class IncomingMoves implements PeerService {
         Incoming m = ownMove(p.moveId(), peer);
         if (p.sourceAddress() == null) {
             throw ApiException.badRequest("lazy-prepare without the source's address");
+        }
+        PreparedRestore ready = prepared.get(p.moveId());
+        if (ready != null) { // the tunnel is open since the preparation
+            LazyPagesReceiver r = ready.startLazyPages(criu, m.dir().resolve(MoveProtocol.TREE_IMAGES), lazyWorkDir(m));
+            LazyPagesReceiver old = lazy.put(p.moveId(), r);
+            if (old != null) {
+                old.close();
+            }
+            return new LazyReady(p.moveId());
         }
         PeerSession toSource;
         try {
@@ -357,6 +378,7 @@ public final class IncomingMoves implements PeerService {
         }
         moves.remove(a.moveId());
         lastHeard.remove(a.moveId());
+        dropPrepared(a.moveId(), "the source aborted the move: " + a.reason());
         LazyPagesReceiver pages = lazy.remove(a.moveId());
         if (pages != null) {
             pages.close();
@@ -415,6 +437,101 @@ public final class IncomingMoves implements PeerService {
         }
     }
 
+    /**
+     * Post-copy, before the source freezes: makes the container ready to be restored (see
+     * PreparedRestore). A restoring mark ties it to the move, so that a daemon killed from here on
+     * removes it at its next start; and a source that goes away before it asks for the restore
+     * takes it away too (watchSource).
+     */
+    private TargetPrepared targetPrepare(TargetPrepare p, String peer) throws Exception {
+        Incoming m = ownMove(p.moveId(), peer);
+        if (!p.name().equals(m.name()) || p.spec() == null || p.sourceAddress() == null) {
+            throw ApiException.badRequest("target-prepare of move " + p.moveId() + " must name " + m.name()
+                    + " with its spec and the source's address");
+        }
+        if (prepared.containsKey(p.moveId())) {
+            throw ApiException.conflict("move " + p.moveId() + " is prepared already");
+        }
+        long t0 = System.nanoTime();
+        Path mark = restoringMarks.resolve(p.moveId());
+        io.godwit.migrator.files.AtomicWrite.write(mark, p.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        PreparedRestore ready;
+        try {
+            ready = PreparedRestore.prepare(runtime, peers, peer, p.moveId(), p.name(), p.spec(), p.sourceAddress(),
+                    m.dir().resolve(MoveProtocol.TREE_ROOTFS), stagingRoot);
+        } catch (Exception e) {
+            Files.deleteIfExists(mark);
+            throw new ApiException(500, "cannot prepare " + p.name() + " on " + nodeName + " for move " + p.moveId()
+                    + ": " + OutgoingMove.rootMessage(e));
+        }
+        prepared.put(p.moveId(), ready);
+        if (!moves.containsKey(p.moveId())) { // aborted while it was being prepared
+            dropPrepared(p.moveId(), "the move was aborted during its preparation");
+            throw ApiException.notFound("move", p.moveId());
+        }
+        lastHeard.put(p.moveId(), System.nanoTime());
+        watchSource(p.moveId(), ready);
+        LOG.info("move " + p.moveId() + ": " + p.name() + " prepared for its restore");
+        return new TargetPrepared(p.name(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * Until the restore begins, checks every 100 ms that the session to the source still stands: a
+     * source daemon that died leaves its container running where it was (nothing was frozen yet,
+     * or its next start thaws it), so the copy prepared here must go, and the name with it.
+     */
+    private void watchSource(String moveId, PreparedRestore ready) {
+        Thread.ofVirtual().name("prepared-" + moveId).start(() -> {
+            while (prepared.get(moveId) == ready) {
+                if (ready.sourceGone() && restoring.get(moveId) == null && prepared.remove(moveId, ready)) {
+                    Incoming m = moves.remove(moveId);
+                    lastHeard.remove(moveId);
+                    discardPrepared(moveId, ready, "the session to its source broke (the source daemon went away)");
+                    if (m != null) {
+                        try {
+                            Trees.delete(m.dir());
+                        } catch (IOException e) {
+                            LOG.log(Level.WARNING, "cannot remove the staging of move " + moveId, e);
+                        }
+                    }
+                    LOG.warning("dropped move " + moveId + ": its source went away before the freeze");
+                    return;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    /** The prepared container of a lazy RESTORE order, taken out of the map (none for a cold one). */
+    private PreparedRestore takePrepared(RestoreOrder o) {
+        PreparedRestore ready = prepared.remove(o.moveId());
+        if (ready != null && !o.lazy()) {
+            discardPrepared(o.moveId(), ready, "the source asked for a cold restore");
+            return null;
+        }
+        return ready;
+    }
+
+    private void dropPrepared(String moveId, String why) {
+        PreparedRestore ready = prepared.remove(moveId);
+        if (ready != null) {
+            discardPrepared(moveId, ready, why);
+        }
+    }
+
+    private void discardPrepared(String moveId, PreparedRestore ready, String why) {
+        ready.discard(why);
+        try {
+            Files.deleteIfExists(restoringMarks.resolve(moveId));
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot remove the restoring mark of move " + moveId, e);
+        }
+    }
+
     @Override
     public Path treeTarget(String treeId, String peer) throws Exception {
         int slash = treeId.indexOf('/');
@@ -468,6 +585,7 @@ public final class IncomingMoves implements PeerService {
             if (m.restored() == null && heard != null && now - heard > idleLimit.toNanos()
                     && restoring.get(m.moveId()) == null && moves.remove(m.moveId(), m)) {
                 lastHeard.remove(m.moveId());
+                dropPrepared(m.moveId(), "its source went silent");
                 try {
                     Trees.delete(m.dir());
                 } catch (IOException e) {

@@ -44,9 +44,23 @@ final class LazyPagesReceiver implements AutoCloseable {
      */
     static LazyPagesReceiver start(CriuClient criu, PeerSession toSource, String tunnelId, Path imagesDir, Path workDir)
             throws IOException {
-        Tunnel tunnel = null;
+        Tunnel tunnel;
         try {
             tunnel = toSource.openTunnel(tunnelId);
+        } catch (IOException | RuntimeException e) {
+            toSource.close();
+            throw new IOException("cannot start criu lazy-pages: " + e.getMessage(), e);
+        }
+        return start(criu, toSource, tunnel, imagesDir, workDir);
+    }
+
+    /**
+     * As above with a tunnel opened earlier (a target prepared before the source froze); this object
+     * then owns both, and closes them on failure too.
+     */
+    static LazyPagesReceiver start(CriuClient criu, PeerSession toSource, Tunnel tunnel, Path imagesDir, Path workDir)
+            throws IOException {
+        try {
             Files.createDirectories(workDir);
             ProcessBuilder pb = new ProcessBuilder(List.of(criu.binary().toString(), "lazy-pages", "--page-server", "--address", "127.0.0.1",
                     "--port", Integer.toString(tunnel.localAddress().getPort()), "--images-dir", imagesDir.toString(),
@@ -70,9 +84,7 @@ final class LazyPagesReceiver implements AutoCloseable {
             }
             return receiver;
         } catch (IOException | RuntimeException e) {
-            if (tunnel != null) {
-                tunnel.close();
-            }
+            tunnel.close();
             toSource.close();
             throw new IOException("cannot start criu lazy-pages: " + e.getMessage(), e);
         }

@@ -17,6 +17,7 @@ public final class MoveProtocol {
     public static final String ABORT = "move.abort";
     public static final String LAZY_PREPARE = "move.lazy-prepare";
     public static final String LAZY_FINISH = "move.lazy-finish";
+    public static final String TARGET_PREPARE = "move.target-prepare";
 
     public static final String TREE_IMAGE = "image";
     public static final String TREE_ROOTFS = "rootfs";
@@ -75,6 +76,19 @@ public final class MoveProtocol {
     }
 
     public record LazyDone(long waitedMs) {
+    }
+
+    /**
+     * Post-copy, before the source freezes: make the container from the rootfs changes that arrived,
+     * with its cgroup and its monitor, whose criu waits for the restore request, and open the tunnel
+     * to the source's page server at sourceAddress; only CRIU's own work is left for after the
+     * freeze. The container stays CREATED, tied to the move: an abort, or the source going away,
+     * removes it.
+     */
+    public record TargetPrepare(String moveId, String name, ContainerSpec spec, String sourceAddress) {
+    }
+
+    public record TargetPrepared(String name, long preparedMs) {
     }
 
     /** Forget this move: remove what arrived and any container it made. */

@@ -18,6 +18,8 @@ import io.godwit.migrator.move.MoveProtocol.Preflight;
 import io.godwit.migrator.move.MoveProtocol.PreflightAnswer;
 import io.godwit.migrator.move.MoveProtocol.RestoreOrder;
 import io.godwit.migrator.move.MoveProtocol.Restored;
+import io.godwit.migrator.move.MoveProtocol.TargetPrepare;
+import io.godwit.migrator.move.MoveProtocol.TargetPrepared;
 import io.godwit.migrator.ops.Operation;
 import io.godwit.migrator.peer.PeerLink;
 import io.godwit.runtime.CheckpointTarget;
@@ -173,6 +175,9 @@ final class OutgoingMove {
         checkCancel();
 
         String back = mode == MoveMode.LAZY ? sourceAddressForTarget() : null; // a no-go before the freeze
+        if (mode == MoveMode.LAZY) {
+            prepareTarget(target, back);
+        }
         clock.enter("freeze");
         long frozenAt = System.nanoTime();
         DumpHold hold = DumpHold.begin(runtime, req.name(), target); // frozen now, or at post-dump (stopped tasks)
@@ -183,11 +188,14 @@ final class OutgoingMove {
         long downtimeMs;
         if (mode == MoveMode.LAZY) {
             long resident = runtime.stats(req.name()).memoryBytes();
-            try (LazyPagesSender pages = LazyPagesSender.dump(criu, hold.options(imagesDir, dumpDir), hold, dumpDir,
+            try (FinalRootfsSync rootfsSync = frozen ? FinalRootfsSync.start(session, changes,
+                    MoveProtocol.treeId(moveId, MoveProtocol.TREE_ROOTFS), req.name()) : null;
+                    LazyPagesSender pages = LazyPagesSender.dump(criu, hold.options(imagesDir, dumpDir), hold, dumpDir,
                     criuCancel, req.name(), pageServers, moveId, session.peerFingerprint())) {
                 frozen = hold.frozen();
-                clock.enter("rootfs-final");
-                rootfsBytes += send(changes, MoveProtocol.TREE_ROOTFS, SyncMode.INCREMENTAL).bytesSent();
+                clock.enter("rootfs-final"); // what is left of it after the dump: it ran alongside when frozen first
+                rootfsBytes += rootfsSync != null ? rootfsSync.await(RESTORE_TIMEOUT).bytesSent()
+                        : send(changes, MoveProtocol.TREE_ROOTFS, SyncMode.INCREMENTAL).bytesSent();
                 clock.enter("memory"); // everything but the pages
                 memoryBytes = send(imagesDir, MoveProtocol.TREE_IMAGES, SyncMode.FULL).bytesSent();
                 LazyReady ready = call(MoveProtocol.LAZY_PREPARE, new LazyPrepare(moveId, back), LazyReady.class,
@@ -242,6 +250,38 @@ final class OutgoingMove {
         result.put("throughputMBps", sendNanos == 0 ? 0.0 : Math.round(sentBytes / 1e6 / (sendNanos / 1e9) * 10) / 10.0);
         result.put("phases", clock.millis());
         return result;
+    }
+
+    /**
+     * Post-copy: while the container still runs here, the target makes it ready to be restored
+     * (container, rootfs, cgroup, monitor with its criu waiting, tunnel to our page server), so
+     * that the downtime holds only CRIU's work and the messages that must follow it.
+     */
+    private void prepareTarget(CheckpointTarget target, String back) throws Exception {
+        clock.enter("target-prepare");
+        call(MoveProtocol.TARGET_PREPARE, new TargetPrepare(moveId, req.newName(), target.spec(), back),
+                TargetPrepared.class, CALL_TIMEOUT);
+        checkCancel();
+        holdBeforeFreezeForTests();
+    }
+
+    /**
+     * Fault injection for end-to-end tests only: {@code -Dgodwit.fault.holdBeforeFreezeMs=N} keeps
+     * a lazy move N ms (at most) between the target's preparation and the freeze, in phase
+     * "hold", where a test cancels it or kills this daemon. A cancel ends the hold at once.
+     */
+    private void holdBeforeFreezeForTests() throws InterruptedException {
+        long ms = Long.getLong("godwit.fault.holdBeforeFreezeMs", 0);
+        if (ms <= 0) {
+            return;
+        }
+        clock.enter("hold");
+        long until = System.nanoTime() + ms * 1_000_000;
+        while (System.nanoTime() < until) {
+            checkCancel();
+            Thread.sleep(50);
+        }
+        checkCancel();
     }
 
     private PreflightAnswer preflight(Preflight ask) throws Exception {

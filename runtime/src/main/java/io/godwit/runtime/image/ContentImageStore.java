@@ -293,6 +293,29 @@ public final class ContentImageStore implements ImageStore {
         return rootfs;
     }
 
+    @Override
+    public synchronized void replaceChanges(Path containerDir, Path changes) throws IOException {
+        Path dir = containerDir.toAbsolutePath().normalize();
+        RootfsRecord record = RootfsRecord.read(dir);
+        StoreRootfs rootfs = new StoreRootfs(this, dir, record);
+        if (MountTable.isMountPoint(rootfs.path())) {
+            MountTable.unmount(rootfs.path());
+        }
+        // Renamed aside first and removed last: a failure half-way leaves one whole layer or the other.
+        Path layer = record.mode() == RootfsMode.OVERLAY ? rootfs.changesDir() : rootfs.path();
+        Path old = dir.resolve(".replaced-" + UUID.randomUUID());
+        Files.move(layer, old, StandardCopyOption.ATOMIC_MOVE);
+        LayerCopy.moveInto(changes, layer);
+        if (record.mode() == RootfsMode.OVERLAY) {
+            OverlayLayer.forgetOrigins(layer);
+            // the index of the work dir names the old upper root (index=on): a fresh one for the new
+            AtomicFiles.deleteTree(rootfs.workDir());
+            Files.createDirectories(rootfs.workDir());
+        }
+        AtomicFiles.deleteTree(old);
+        rootfs.ensureMounted();
+    }
+
     /** Drops the reference a container rootfs held on its image (called by its destroy). */
     synchronized void release(String fingerprint, Path containerDir) throws IOException {
         Files.deleteIfExists(userFile(fingerprint, containerDir));

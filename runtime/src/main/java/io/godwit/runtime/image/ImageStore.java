@@ -69,4 +69,13 @@ public interface ImageStore {
      * it needs a mount and is not mounted.
      */
     ContainerRootfs openRootfs(Path containerDir) throws IOException;
+
+    /**
+     * Swaps the change layer of a container rootfs made earlier for {@code changes} (consumed), and
+     * mounts it again: a move's target made the container before the source froze it, from the
+     * changes copied while it ran, and takes the final ones here. Nothing may run in the rootfs.
+     */
+    default void replaceChanges(Path containerDir, Path changes) throws IOException {
+        throw new UnsupportedOperationException("this image store cannot replace a rootfs's changes");
+    }
 }

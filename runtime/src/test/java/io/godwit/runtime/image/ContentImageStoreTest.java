@@ -154,6 +154,35 @@ class ContentImageStoreTest {
         assertTrue(store.list().isEmpty());
     }
 
+    /** A move's target swaps in the final changes of a container it made from earlier ones. */
+    @Test
+    void replacedChangesAreWhatTheMountedRootfsShows() throws IOException {
+        store.importImage("busybox", testRootfs);
+        Path containerDir = tmp.resolve("containers/c3");
+        ContainerRootfs rootfs = createRootfs(store, "busybox", containerDir);
+        Files.writeString(rootfs.path().resolve("tmp/old"), "copied while it ran");
+        Path last = tmp.resolve("final");
+        Files.createDirectories(last.resolve("tmp"));
+        Files.createDirectories(last.resolve("etc"));
+        Files.writeString(last.resolve("tmp/new"), "written before the freeze");
+        HostCommand.run(List.of("mknod", last.resolve("etc/hostname").toString(), "c", "0", "0")); // deleted
+
+        store.replaceChanges(containerDir, last);
+
+        assertTrue(MountTable.isMountPoint(rootfs.path()));
+        assertEquals("written before the freeze", Files.readString(rootfs.path().resolve("tmp/new")));
+        assertFalse(Files.exists(rootfs.path().resolve("tmp/old")), "the earlier layer still shows");
+        assertFalse(Files.exists(rootfs.path().resolve("etc/hostname")), "the deletion (whiteout) does not show");
+        assertTrue(Files.isExecutable(rootfs.path().resolve("bin/busybox")), "the image no longer shows");
+        assertFalse(Files.exists(last), "the final changes were not consumed");
+        try (var entries = Files.list(containerDir)) {
+            assertEquals(List.of(), entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".replaced-"))
+                    .toList(), "the replaced layer stayed");
+        }
+        Files.writeString(rootfs.path().resolve("tmp/after"), "still writable");
+        assertEquals("still writable", Files.readString(rootfs.changesDir().resolve("tmp/after")));
+    }
+
     @Test
     void openRootfsMountsAgainAfterARestartAndKeepsChanges() throws IOException {
         store.importImage("busybox", testRootfs);

@@ -120,7 +120,7 @@ class PackageEndToEndTest {
         return found;
     }
 
-    private void startDaemon() throws IOException {
+    private void startDaemon() throws Exception {
         if (SYSTEMD) {
             assertEquals(0, run(60, "systemctl", "start", "godwitd.socket").code());
             return;

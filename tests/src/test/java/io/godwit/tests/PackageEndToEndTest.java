@@ -79,6 +79,12 @@ class PackageEndToEndTest {
         assertTrue(version.out().contains("daemon:  0.1.0"), version.toString());
         if (!SYSTEMD) {
             assertTrue(daemonLog().contains("(socket from systemd)"), "the daemon bound its own socket:\n" + daemonLog());
+            // systemd-socket-activate exec'd godwitd in its own process: descriptor 3 there is the socket,
+            // and the daemon marked it close-on-exec so that no monitor or criu inherits it
+            String fdinfo = Files.readString(Path.of("/proc", Long.toString(daemon.pid()), "fdinfo", "3"));
+            long flags = Long.parseLong(fdinfo.lines().filter(l -> l.startsWith("flags:")).findFirst().orElseThrow()
+                    .substring("flags:".length()).strip(), 8);
+            assertTrue((flags & 02000000) != 0, "descriptor 3 is not close-on-exec:\n" + fdinfo);
         }
         Result image = godwit("image", "import", "busybox",
                 Path.of(System.getProperty("godwit.testfs"), "rootfs").toString());

@@ -38,6 +38,8 @@ public final class UnixSocketServer implements AutoCloseable {
         this.ownsSocketFile = ownsSocketFile;
     }
 
+    private static final int FD_CLOEXEC = 1;
+
     /** The group that may use the socket besides root, when the host has it (the package creates it). */
     static final String SOCKET_GROUP = "godwit";
 
@@ -67,6 +69,13 @@ public final class UnixSocketServer implements AutoCloseable {
      */
     public static UnixSocketServer adopt(InheritedSocket inherited, Endpoint api, ExecutorService workers)
             throws IOException {
+        // systemd passes it without close-on-exec: no process the daemon starts (monitors, criu, ip)
+        // may inherit the API's listening socket
+        jnr.posix.POSIX posix = jnr.posix.POSIXFactory.getNativePOSIX();
+        if (posix.fcntlInt(inherited.fd(), jnr.constants.platform.Fcntl.F_SETFD, FD_CLOEXEC) < 0) {
+            throw new IOException("cannot mark the socket systemd handed over (descriptor " + inherited.fd()
+                    + ") close-on-exec: errno " + posix.errno());
+        }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         try {
             Channel ch = bootstrap(group, api, workers)

@@ -3,6 +3,7 @@ package io.godwit.migrator;
 import io.godwit.criu.CriuClient;
 import io.godwit.migrator.host.ProbedHost;
 import io.godwit.migrator.api.HttpApiHandler;
+import io.godwit.migrator.api.InheritedSocket;
 import io.godwit.migrator.api.Router;
 import io.godwit.migrator.api.UnixSocketServer;
 import io.godwit.migrator.move.IncomingMoves;
@@ -135,7 +136,19 @@ public final class GodwitDaemon implements Callable<Integer> {
         socket = settings.socket();
         listen = settings.listen();
         cgroupParent = settings.cgroupParent();
-        DaemonConfig config = new DaemonConfig(root.toAbsolutePath(), socket.toAbsolutePath());
+        // Started by a socket unit: systemd's socket is the API's, whatever the settings name.
+        java.util.Optional<InheritedSocket> inherited;
+        try {
+            inherited = InheritedSocket.ofThisProcess();
+        } catch (InheritedSocket.BadHandOverException e) {
+            spec.commandLine().getErr().println("godwitd: socket activation: " + e.getMessage());
+            return 2;
+        }
+        if (inherited.isPresent() && !inherited.get().path().equals(socket.toAbsolutePath())) {
+            LOG.warning("systemd handed over " + inherited.get().path() + "; serving there, not on " + socket);
+        }
+        DaemonConfig config = new DaemonConfig(root.toAbsolutePath(),
+                inherited.map(InheritedSocket::path).orElse(socket.toAbsolutePath()));
         InetSocketAddress listenAddress = listen == null ? null : PeerLink.parseAddress(listen);
         String node = nodeName != null ? nodeName : java.net.InetAddress.getLocalHost().getHostName();
         Files.createDirectories(config.root());
@@ -239,11 +252,14 @@ public final class GodwitDaemon implements Callable<Integer> {
                 }
             });
             try (Scheduler scheduler = new Scheduler(catalog, checkpoints, operations, runtime);
-                    UnixSocketServer server = UnixSocketServer.start(config.socket(), requestPath, workers)) {
+                    UnixSocketServer server = inherited.isPresent()
+                            ? UnixSocketServer.adopt(inherited.get(), requestPath, workers)
+                            : UnixSocketServer.start(config.socket(), requestPath, workers)) {
                 scheduler.afterCheckpoint(fleet::afterScheduledCheckpoint);
                 scheduler.start();
                 Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "godwitd-stop"));
-                LOG.info("godwitd " + VERSION + " listening on " + config.socket() + ", root " + config.root());
+                LOG.info("godwitd " + VERSION + " listening on " + config.socket()
+                        + (inherited.isPresent() ? " (socket from systemd)" : "") + ", root " + config.root());
                 stopped.await();
                 LOG.info("stopping; containers keep running");
                 fleet.close();

@@ -14,22 +14,56 @@ import picocli.CommandLine.Parameters;
 final class ContainerCommands {
     private ContainerCommands() {}
 
-    @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, description = "List containers.")
+    @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true,
+            description = {"List containers, stopped ones included.",
+                    "With -q only their names, one a line (for 'godwit list -q | xargs ...')."})
     static final class ListCmd extends BaseCommand {
         @Mixin Format format;
         @Option(names = "--all-nodes", description = "every member's containers, from the fleet's directory")
         boolean allNodes;
+        @Option(names = "--filter", paramLabel = "KEY=VALUE",
+                description = "Only the containers that match (repeatable: all must match): name=TEXT (a part of"
+                        + " the name), status=STATUS (running, stopped, paused, ...), image=ALIAS|FINGERPRINT-PREFIX.")
+        List<String> filters = new ArrayList<>();
 
         @Override
         int run(DaemonClient client) throws IOException {
             if (allNodes) {
+                if (!filters.isEmpty()) {
+                    throw usage("--filter does not apply to --all-nodes");
+                }
                 return ClusterCommands.listAllNodes(this, client, format);
             }
-            return printTable(client.get("/1.0/containers").json(), format,
+            ContainerFilter filter;
+            try {
+                filter = ContainerFilter.parse(filters);
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
+            ImageNames images = ImageNames.of(client);
+            com.fasterxml.jackson.databind.node.ArrayNode shown = DaemonClient.json().createArrayNode();
+            for (JsonNode c : client.get("/1.0/containers").json()) {
+                if (filter.matches(c, images)) {
+                    shown.add(c);
+                }
+            }
+            if (root().quiet && !format.json()) {
+                // -q: the names alone, on the real stdout (quiet silences everything else)
+                java.io.PrintWriter names = spec.commandLine().getOut();
+                shown.forEach(c -> names.println(c.path("name").asText()));
+                names.flush();
+                return ExitCodes.OK;
+            }
+            return printTable(shown, format,
                     new Table("NAME", "STATUS", "PID", "IMAGE", "ADDRESS", "CREATED"),
                     c -> new Object[] {Fmt.text(c.path("name")), Fmt.text(c.path("status")), pid(c),
-                        Fmt.text(c.path("image").isMissingNode() ? c.path("spec").path("image") : c.path("image")),
+                        images.shown(imageOf(c)),
                         Fmt.text(c.path("spec").path("network").path("address")), Fmt.time(c.path("createdAt"))});
+        }
+
+        static String imageOf(JsonNode c) {
+            JsonNode i = c.path("image").isTextual() ? c.path("image") : c.path("spec").path("image");
+            return i.isTextual() ? i.asText() : null;
         }
     }
 

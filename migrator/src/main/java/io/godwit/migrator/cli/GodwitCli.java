@@ -50,6 +50,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 OperationCommands.Events.class,
                 DoctorCommand.class,
                 VersionCommand.class,
+                AliasCommands.class,
                 ClusterCommands.class,
         })
 public final class GodwitCli implements Runnable {
@@ -67,7 +68,7 @@ public final class GodwitCli implements Runnable {
 
     @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT,
             description = "Print nothing on stdout and draw no progress bar: errors still go to stderr, and the"
-                    + " exit code tells the outcome.")
+                    + " exit code tells the outcome. 'list -q' prints the names alone.")
     boolean quiet;
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,
@@ -77,6 +78,9 @@ public final class GodwitCli implements Runnable {
 
     @Spec
     CommandSpec spec;
+
+    /** The client's own files (aliases, client certificate); tests point it elsewhere. */
+    Path configDir = ClientCredentials.defaultDir();
 
     /** Whether long work draws a progress bar; tests turn it on to see it. */
     boolean progress = ProgressBar.terminal();
@@ -102,7 +106,23 @@ public final class GodwitCli implements Runnable {
 
     /** Runs one command line with the real stdout and stderr; returns the exit code. */
     public static int execute(String... args) {
-        return commandLine(new GodwitCli()).execute(args);
+        GodwitCli cli = new GodwitCli();
+        CommandLine cl = commandLine(cli);
+        String[] expanded;
+        try {
+            expanded = withAliases(cli, args);
+        } catch (IOException | IllegalArgumentException e) {
+            cl.getErr().println("godwit: " + e.getMessage());
+            cl.getErr().flush();
+            return ExitCodes.USAGE;
+        }
+        return cl.execute(expanded);
+    }
+
+    /** The command line with the user's alias expanded ('godwit alias'); the file is read only if it exists. */
+    static String[] withAliases(GodwitCli cli, String[] args) throws IOException {
+        java.util.Map<String, String> aliases = new Aliases(cli.configDir).load();
+        return aliases.isEmpty() ? args : Aliases.expand(args, aliases);
     }
 
     /** The configured picocli command line: output streams can be replaced for tests. */
@@ -121,7 +141,13 @@ public final class GodwitCli implements Runnable {
         CommandLine cl = commandLine(cli);
         cl.setOut(out);
         cl.setErr(err);
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(withAliases(cli, args));
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("godwit: " + e.getMessage());
+            code = ExitCodes.USAGE;
+        }
         out.flush();
         err.flush();
         return code;

@@ -425,10 +425,13 @@ class CliCommandsTest {
 
     @Test
     void quietPrintsNothingOnStdoutButStillFailsLoudly() {
-        daemon.on("GET", "/1.0/containers", Reply.json(CONTAINERS));
-        CliRunner.Result r = godwit("--quiet", "list");
+        daemon.on("GET", "/1.0/images", Reply.json("[{\"fingerprint\": \"ab\", \"aliases\": [\"busybox\"]}]"));
+        CliRunner.Result r = godwit("--quiet", "image", "list");
         assertEquals(0, r.code(), r::toString);
         assertEquals("", r.out());
+        // list is the exception, as docker ps -q: the names alone (ListCommandTest)
+        daemon.on("GET", "/1.0/containers", Reply.json(CONTAINERS));
+        assertEquals("c1\na-much-longer-name\n", godwit("--quiet", "list").out());
         daemon.on("GET", "/1.0/containers/ghost", Reply.error(404, "container 'ghost' not found"));
         CliRunner.Result missing = godwit("info", "ghost", "-q");
         assertEquals(ExitCodes.forStatus(404), missing.code(), missing::toString);

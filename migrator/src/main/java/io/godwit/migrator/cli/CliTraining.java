@@ -16,11 +16,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * The workload the JVM records to build the CLI's ahead-of-time cache (scripts/build, JDK 25+):
+ * The workload the JVM records to build the CLI's class-data sharing archive (scripts/build):
  * it runs the commands people type most, through the real parsing, HTTP and table code, against
  * a stand-in for godwitd on a private Unix socket that answers every request with one small
- * container list. The classes these runs load and link, and the profiles of their hot methods,
- * are what later {@code godwit} commands find ready in the cache. Nothing here is used at run time.
+ * container list. The classes these runs load are what later {@code godwit} commands find
+ * parsed and verified in the archive. Nothing here is used at run time.
  */
 public final class CliTraining {
     private static final String CONTAINERS = """

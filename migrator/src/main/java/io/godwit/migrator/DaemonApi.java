@@ -587,15 +587,20 @@ final class DaemonApi {
 
     private Object waitOperation(ApiRequest r) throws Exception {
         Operation op = operation(r.param("id"));
-        long seconds;
-        try {
-            seconds = Long.parseLong(r.queryOr("timeoutSeconds", "60"));
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest("'timeoutSeconds' must be a whole number of seconds, not '"
-                    + r.queryOr("timeoutSeconds", "") + "'");
-        }
-        op.await(TimeUnit.SECONDS.toMillis(Math.max(0, Math.min(seconds, 3600))));
+        // timeoutMillis lets a client that draws progress wake often and still learn of the end at once
+        String millis = r.queryOr("timeoutMillis", null);
+        long timeout = millis != null ? wholeNumber("timeoutMillis", millis)
+                : TimeUnit.SECONDS.toMillis(wholeNumber("timeoutSeconds", r.queryOr("timeoutSeconds", "60")));
+        op.await(Math.max(0, Math.min(timeout, TimeUnit.HOURS.toMillis(1))));
         return op;
+    }
+
+    private static long wholeNumber(String name, String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("'" + name + "' must be a whole number, not '" + value + "'");
+        }
     }
 
     private Object cancelOperation(ApiRequest r) throws Exception {

@@ -47,7 +47,7 @@ final class AliasCommands extends GroupCommand {
                 throw new ParameterException(spec.commandLine(), "alias '" + name
                         + "': letters, digits, '.', '_' and '-' only, not starting with a sign");
             }
-            if (spec.root().subcommands().containsKey(name)) {
+            if (GodwitCli.isCommand(name)) { // the tree built for this line holds only "alias"
                 throw new ParameterException(spec.commandLine(), "'" + name + "' is a godwit command: an alias"
                         + " cannot hide it");
             }

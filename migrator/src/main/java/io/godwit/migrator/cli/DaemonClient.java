@@ -35,7 +35,10 @@ import java.util.function.Consumer;
 public final class DaemonClient {
     public static final Path DEFAULT_SOCKET = Path.of("/run/godwit/godwit.sock");
     /** How often {@link #waitOperation} asks the daemon; fast enough for a smooth progress bar. */
-    public static final Duration POLL_INTERVAL = Duration.ofMillis(200);
+    /** How often a progress bar is brought up to date while an operation runs. */
+    public static final Duration PROGRESS_INTERVAL = Duration.ofMillis(250);
+    /** One wait's length without a progress bar: a dead daemon is noticed within it. */
+    static final Duration LONGEST_WAIT = Duration.ofSeconds(30);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -242,15 +245,16 @@ public final class DaemonClient {
         }
     }
 
-    /** Polls an operation until it is no longer running; see {@link #waitOperation(String, Duration, Consumer)}. */
+    /** Waits for an operation until it is no longer running; see {@link #waitOperation(String, Duration, Consumer)}. */
     public JsonNode waitOperation(String id, Consumer<JsonNode> progress) throws IOException {
         return waitOperation(id, null, progress);
     }
 
     /**
-     * Polls {@code GET /1.0/operations/{id}} every {@link #POLL_INTERVAL} until its status is
-     * no longer {@code running}, and returns the last answer (success, failure or cancelled).
-     * Polling rather than the {@code /wait} endpoint is what lets a progress bar move.
+     * Waits on {@code GET /1.0/operations/{id}/wait} until the operation is no longer
+     * {@code running}, and returns the last answer (success, failure or cancelled). The daemon
+     * answers the moment the operation ends; with a progress consumer each wait is cut at
+     * {@link #PROGRESS_INTERVAL} so that a progress bar still moves.
      *
      * @param timeout  null to wait for ever; otherwise the operation is returned still running
      *                 when the time is up
@@ -258,19 +262,18 @@ public final class DaemonClient {
      */
     public JsonNode waitOperation(String id, Duration timeout, Consumer<JsonNode> progress) throws IOException {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        long slice = (progress != null ? PROGRESS_INTERVAL : LONGEST_WAIT).toMillis();
         while (true) {
-            JsonNode op = get("/1.0/operations/" + seg(id)).json();
+            long left = Math.max(0, deadline - System.nanoTime());
+            long millis = Math.min(slice, Duration.ofNanos(left).toMillis());
+            JsonNode op = get("/1.0/operations/" + seg(id) + "/wait?timeoutMillis=" + millis).json();
             if (progress != null) {
                 progress.accept(op);
             }
             if (!isRunning(op) || System.nanoTime() >= deadline) {
                 return op;
             }
-            try {
-                long left = Math.max(0, deadline - System.nanoTime());
-                Thread.sleep(Duration.ofNanos(Math.min(POLL_INTERVAL.toNanos(), left)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (Thread.interrupted()) {
                 throw new InterruptedIOException("interrupted while waiting for operation " + id);
             }
         }

@@ -3,6 +3,7 @@ package io.godwit.migrator.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -22,39 +23,40 @@ import picocli.CommandLine.UnmatchedArgumentException;
         scope = ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = GodwitCli.Version.class,
-        description = "Checkpoint, restore and live-migrate Linux containers (client of godwitd).",
-        subcommands = {
-                ImageCommands.class,
-                ImageCommands.Publish.class,
-                LaunchCommand.class,
-                ContainerCommands.ListCmd.class,
-                ContainerCommands.Info.class,
-                ContainerCommands.Logs.class,
-                ContainerCommands.Exec.class,
-                StateCommands.Start.class,
-                StateCommands.Stop.class,
-                StateCommands.Kill.class,
-                StateCommands.Pause.class,
-                StateCommands.Resume.class,
-                ContainerCommands.Delete.class,
-                CheckpointCommands.class,
-                CheckpointCommands.ListCheckpoints.class,
-                CheckpointCommands.Schedules.class,
-                CheckpointCommands.Restore.class,
-                MoveCommand.class,
-                RemoteCommands.class,
-                RemoteCommands.Trust.class,
-                OperationCommands.ListOps.class,
-                OperationCommands.Wait.class,
-                OperationCommands.Cancel.class,
-                OperationCommands.Events.class,
-                DoctorCommand.class,
-                VersionCommand.class,
-                AliasCommands.class,
-                ClusterCommands.class,
-        })
+        description = "Checkpoint, restore and live-migrate Linux containers (client of godwitd).")
 public final class GodwitCli implements Runnable {
     static final String VERSION = "0.1.0-SNAPSHOT";
+
+    /** Every top-level command, in the order {@code godwit --help} lists them. */
+    static final List<Class<?>> SUBCOMMANDS = List.of(
+            ImageCommands.class,
+            ImageCommands.Publish.class,
+            LaunchCommand.class,
+            ContainerCommands.ListCmd.class,
+            ContainerCommands.Info.class,
+            ContainerCommands.Logs.class,
+            ContainerCommands.Exec.class,
+            StateCommands.Start.class,
+            StateCommands.Stop.class,
+            StateCommands.Kill.class,
+            StateCommands.Pause.class,
+            StateCommands.Resume.class,
+            ContainerCommands.Delete.class,
+            CheckpointCommands.class,
+            CheckpointCommands.ListCheckpoints.class,
+            CheckpointCommands.Schedules.class,
+            CheckpointCommands.Restore.class,
+            MoveCommand.class,
+            RemoteCommands.class,
+            RemoteCommands.Trust.class,
+            OperationCommands.ListOps.class,
+            OperationCommands.Wait.class,
+            OperationCommands.Cancel.class,
+            OperationCommands.Events.class,
+            DoctorCommand.class,
+            VersionCommand.class,
+            AliasCommands.class,
+            ClusterCommands.class);
 
     // INHERIT: the options are accepted after any subcommand too ("godwit list --socket X").
     @Option(names = "--socket", paramLabel = "PATH", scope = ScopeType.INHERIT,
@@ -107,16 +109,14 @@ public final class GodwitCli implements Runnable {
     /** Runs one command line with the real stdout and stderr; returns the exit code. */
     public static int execute(String... args) {
         GodwitCli cli = new GodwitCli();
-        CommandLine cl = commandLine(cli);
         String[] expanded;
         try {
             expanded = withAliases(cli, args);
         } catch (IOException | IllegalArgumentException e) {
-            cl.getErr().println("godwit: " + e.getMessage());
-            cl.getErr().flush();
+            System.err.println("godwit: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        return cl.execute(expanded);
+        return commandLine(cli, expanded).execute(expanded);
     }
 
     /** The command line with the user's alias expanded ('godwit alias'); the file is read only if it exists. */
@@ -125,9 +125,34 @@ public final class GodwitCli implements Runnable {
         return aliases.isEmpty() ? args : Aliases.expand(args, aliases);
     }
 
-    /** The configured picocli command line: output streams can be replaced for tests. */
+    /** Whether a word names a top-level command or one of its aliases. */
+    static boolean isCommand(String word) {
+        return SUBCOMMANDS.stream().anyMatch(c -> CommandWord.names(c).contains(word));
+    }
+
+    /** The whole command tree: for help, completion and tests that walk every command. */
     static CommandLine commandLine(GodwitCli cli) {
-        CommandLine cl = new CommandLine(cli);
+        return configure(new CommandLine(cli), SUBCOMMANDS);
+    }
+
+    /**
+     * The command tree that running {@code args} needs. Building picocli's model of a command costs
+     * reflection over its fields and those of all its subcommands, and the whole tree was most of
+     * the CLI's start; so when the first word names a command, only that command is built. Without
+     * one (help, a typo that deserves suggestions) the whole tree is.
+     */
+    static CommandLine commandLine(GodwitCli cli, String... args) {
+        List<Class<?>> needed = CommandWord.of(args)
+                .flatMap(word -> SUBCOMMANDS.stream().filter(c -> CommandWord.names(c).contains(word)).findFirst())
+                .<List<Class<?>>>map(List::of)
+                .orElse(SUBCOMMANDS);
+        return configure(new CommandLine(cli), needed);
+    }
+
+    private static CommandLine configure(CommandLine cl, List<Class<?>> subcommands) {
+        for (Class<?> c : subcommands) {
+            cl.addSubcommand(c);
+        }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler(new Errors());
         cl.setParameterExceptionHandler(new UsageErrors());
@@ -138,12 +163,13 @@ public final class GodwitCli implements Runnable {
 
     /** Runs with the given writers; what tests use. */
     static int execute(GodwitCli cli, PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = commandLine(cli);
-        cl.setOut(out);
-        cl.setErr(err);
         int code;
         try {
-            code = cl.execute(withAliases(cli, args));
+            String[] expanded = withAliases(cli, args);
+            CommandLine cl = commandLine(cli, expanded);
+            cl.setOut(out);
+            cl.setErr(err);
+            code = cl.execute(expanded);
         } catch (IOException | IllegalArgumentException e) {
             err.println("godwit: " + e.getMessage());
             code = ExitCodes.USAGE;

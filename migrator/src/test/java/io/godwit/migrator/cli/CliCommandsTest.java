@@ -145,14 +145,14 @@ class CliCommandsTest {
     @Test
     void checkpointWaitsForTheOperation() {
         daemon.on("POST", "/1.0/containers/c1/checkpoints", Reply.json(202, op("op1", "running", "")));
-        daemon.on("GET", "/1.0/operations/op1",
+        daemon.on("GET", "/1.0/operations/op1/wait",
                 Reply.json(op("op1", "running", ", \"phase\": \"dump\", \"bytesDone\": 10, \"bytesTotal\": 100")),
                 Reply.json(op("op1", "running", ", \"phase\": \"dump\", \"bytesDone\": 90, \"bytesTotal\": 100")),
                 Reply.json(op("op1", "success", ", \"result\": {\"checkpoint\": {\"id\": \"cp-7\", \"sizeBytes\": 2097152}}")));
         CliRunner.Result r = godwit("checkpoint", "c1");
         assertEquals(0, r.code(), r::toString);
         assertEquals("Checkpoint cp-7 of c1 (2.0MiB)\n", r.out());
-        assertEquals(3, daemon.requests("GET", "/1.0/operations/op1").size());
+        assertEquals(3, daemon.requests("GET", "/1.0/operations/op1/wait").size());
         assertFalse(daemon.requests.get(0).json().path("stop").asBoolean());
         assertEquals("", r.err(), "no progress bar when stderr is not a terminal");
     }
@@ -160,7 +160,7 @@ class CliCommandsTest {
     @Test
     void progressBarIsDrawnOnATerminal() {
         daemon.on("POST", "/1.0/containers/c1/checkpoints", Reply.json(202, op("op1", "running", "")));
-        daemon.on("GET", "/1.0/operations/op1",
+        daemon.on("GET", "/1.0/operations/op1/wait",
                 Reply.json(op("op1", "running", ", \"phase\": \"dump\", \"bytesDone\": 50, \"bytesTotal\": 100")),
                 Reply.json(op("op1", "success", ", \"result\": {\"checkpoint\": {\"id\": \"cp-7\"}}")));
         List<String> args = List.of("--socket", daemon.socket().toString(), "checkpoint", "c1", "--stop");
@@ -174,7 +174,7 @@ class CliCommandsTest {
     @Test
     void failedOperationExits1WithItsError() {
         daemon.on("POST", "/1.0/containers/c1/checkpoints", Reply.json(202, op("op1", "running", "")));
-        daemon.on("GET", "/1.0/operations/op1",
+        daemon.on("GET", "/1.0/operations/op1/wait",
                 Reply.json(op("op1", "failure", ", \"error\": \"criu dump: (00.01) Error: tcp socket\"")));
         CliRunner.Result r = godwit("checkpoint", "c1");
         assertEquals(ExitCodes.FAILED, r.code(), r::toString);
@@ -187,13 +187,13 @@ class CliCommandsTest {
         CliRunner.Result r = godwit("checkpoint", "c1", "--no-wait");
         assertEquals(0, r.code(), r::toString);
         assertEquals("op9\n", r.out());
-        assertTrue(daemon.requests("GET", "/1.0/operations/op9").isEmpty());
+        assertTrue(daemon.requests("GET", "/1.0/operations/op9/wait").isEmpty());
     }
 
     @Test
     void moveStripsTheColonAndReportsTheResult() throws IOException {
         daemon.on("POST", "/1.0/containers/web/move", Reply.json(202, "{\"id\": \"m1\", \"kind\": \"move\", \"status\": \"running\"}"));
-        daemon.on("GET", "/1.0/operations/m1", Reply.json("""
+        daemon.on("GET", "/1.0/operations/m1/wait", Reply.json("""
                 {"id": "m1", "kind": "move", "status": "success", "result": {"mode": "precopy", "downtimeMs": 182,
                  "memoryBytes": 52428800, "rootfsBytes": 1048576, "throughputMBps": 812.34,
                  "phases": {"preflight": 12, "precopy": 900, "dump": 150}}}"""));
@@ -302,7 +302,7 @@ class CliCommandsTest {
     void warmStartFromTheNewestCheckpoint() throws IOException {
         daemon.on("GET", "/1.0/containers/c1/checkpoints", Reply.json("[{\"id\": \"new\"}, {\"id\": \"old\"}]"));
         daemon.on("POST", "/1.0/containers", Reply.json(202, "{\"id\": \"w1\", \"kind\": \"warm-start\", \"status\": \"running\"}"));
-        daemon.on("GET", "/1.0/operations/w1", Reply.json("{\"id\": \"w1\", \"status\": \"success\", \"result\": {}}"));
+        daemon.on("GET", "/1.0/operations/w1/wait", Reply.json("{\"id\": \"w1\", \"status\": \"success\", \"result\": {}}"));
         CliRunner.Result r = godwit("launch", "--from", "c1", "warm", "--count", "4");
         assertEquals(0, r.code(), r::toString);
         assertEquals("Launched warm-1..warm-4 from c1/new\n", r.out());
@@ -320,7 +320,7 @@ class CliCommandsTest {
 
     @Test
     void waitTimesOutWithExit6() {
-        daemon.on("GET", "/1.0/operations/op1", Reply.json(op("op1", "running", "")));
+        daemon.on("GET", "/1.0/operations/op1/wait", Reply.json(op("op1", "running", "")));
         CliRunner.Result r = godwit("wait", "op1", "--timeout", "0");
         assertEquals(ExitCodes.TIMEOUT, r.code(), r::toString);
         assertTrue(r.err().contains("still running"), r.err());
@@ -328,7 +328,7 @@ class CliCommandsTest {
 
     @Test
     void waitReportsCancelledAsFailure() {
-        daemon.on("GET", "/1.0/operations/op1", Reply.json(op("op1", "cancelled", "")));
+        daemon.on("GET", "/1.0/operations/op1/wait", Reply.json(op("op1", "cancelled", "")));
         CliRunner.Result r = godwit("wait", "op1");
         assertEquals(ExitCodes.FAILED, r.code(), r::toString);
         assertTrue(r.err().contains("was cancelled"), r.err());

@@ -146,7 +146,7 @@ class DaemonClientTest {
 
     @Test
     void waitOperationPollsUntilItFinishes() throws IOException {
-        daemon.on("GET", "/1.0/operations/op1",
+        daemon.on("GET", "/1.0/operations/op1/wait",
                 Reply.json("{\"id\": \"op1\", \"status\": \"running\", \"phase\": \"dump\", \"bytesDone\": 1, \"bytesTotal\": 4}"),
                 Reply.json("{\"id\": \"op1\", \"status\": \"running\", \"phase\": \"copy\", \"bytesDone\": 3, \"bytesTotal\": 4}"),
                 Reply.json("{\"id\": \"op1\", \"status\": \"success\", \"result\": {\"checkpoint\": {\"id\": \"cp1\"}}}"));
@@ -155,11 +155,13 @@ class DaemonClientTest {
         assertEquals("success", done.path("status").asText());
         assertEquals("cp1", done.path("result").path("checkpoint").path("id").asText());
         assertEquals(List.of("running:dump", "running:copy", "success:"), phases);
+        // each call waits in the daemon, cut short so that the progress can be shown
+        assertTrue(daemon.requests.get(0).path().endsWith("/wait?timeoutMillis=250"), daemon.requests.get(0).path());
     }
 
     @Test
     void waitOperationReturnsFailuresToo() throws IOException {
-        daemon.on("GET", "/1.0/operations/op2",
+        daemon.on("GET", "/1.0/operations/op2/wait",
                 Reply.json("{\"id\": \"op2\", \"status\": \"running\"}"),
                 Reply.json("{\"id\": \"op2\", \"status\": \"failure\", \"error\": \"criu dump failed\"}"));
         assertEquals("failure", client.waitOperation("op2", null).path("status").asText());
@@ -167,7 +169,7 @@ class DaemonClientTest {
 
     @Test
     void waitOperationGivesUpAtTheTimeout() throws IOException {
-        daemon.on("GET", "/1.0/operations/op3", Reply.json("{\"id\": \"op3\", \"status\": \"running\"}"));
+        daemon.on("GET", "/1.0/operations/op3/wait", Reply.json("{\"id\": \"op3\", \"status\": \"running\"}"));
         long t0 = System.nanoTime();
         JsonNode op = client.waitOperation("op3", Duration.ofMillis(500), null);
         long ms = (System.nanoTime() - t0) / 1_000_000;

@@ -85,16 +85,23 @@ final class FakeDaemon implements AutoCloseable {
 
     List<Request> requests(String method, String path) {
         synchronized (requests) {
-            return requests.stream().filter(r -> r.method().equals(method) && r.path().equals(path)).toList();
+            return requests.stream().filter(r -> r.method().equals(method)
+                    && (r.path().equals(path) || withoutQuery(r.path()).equals(path))).toList();
         }
     }
 
     private synchronized Reply next(String method, String path) {
-        Deque<Reply> q = routes.get(method + " " + path);
+        Deque<Reply> q = routes.getOrDefault(method + " " + path, routes.get(method + " " + withoutQuery(path)));
         if (q == null || q.isEmpty()) {
             return Reply.error(404, "fake: no route " + method + " " + path);
         }
         return q.size() > 1 ? q.poll() : q.peek();
+    }
+
+    /** A route registered without a query answers a request with any query. */
+    private static String withoutQuery(String path) {
+        int q = path.indexOf('?');
+        return q < 0 ? path : path.substring(0, q);
     }
 
     private void acceptLoop() {

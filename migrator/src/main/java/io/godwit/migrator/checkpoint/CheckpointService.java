@@ -48,6 +48,7 @@ public final class CheckpointService {
     private final Path workDir;
     private final ContainerClaims claims = new ContainerClaims();
     private final CpuInfoImage cpuInfo;
+    private final CriuVersionOnce criuVersion;
     /** Where images go as chunks (null: full copies only); see {@link #useStore}. */
     private io.godwit.migrator.store.CheckpointStore store;
 
@@ -59,6 +60,7 @@ public final class CheckpointService {
         this.checkpointsDir = Files.createDirectories(checkpointsDir);
         this.workDir = Files.createDirectories(workDir);
         this.cpuInfo = new CpuInfoImage(criu);
+        this.criuVersion = new CriuVersionOnce(criu);
     }
 
     /**
@@ -114,7 +116,7 @@ public final class CheckpointService {
         Path dir = io.godwit.runtime.PrivateFiles.directory(dirOf(id)); // the container's memory: root only
         Path images = Files.createDirectories(dir.resolve("images"));
         Path logs = Files.createDirectories(dir.resolve("logs"));
-        CriuVersion version = criu.version();
+        CriuVersion version = criuVersion.get();
         String kernel = System.getProperty("os.version");
         CheckpointRecord record = new CheckpointRecord(id, name, Instant.now(), CheckpointRecord.State.WRITING, 0,
                 !stop, version.toString(), kernel, madeBy);
@@ -148,7 +150,7 @@ public final class CheckpointService {
                 runtime.resume(name);
                 paused = false;
             }
-            cpuInfo.writeInto(images);
+            cpuInfo.writeInto(images, version);
             io.godwit.runtime.PrivateFiles.restrictTree(images); // CRIU writes its images 0644
             List<ManifestFile> files = new java.util.ArrayList<>();
             long imageBytes = 0;
@@ -211,11 +213,11 @@ public final class CheckpointService {
     }
 
     private void awaitStopped(String name) throws IOException, InterruptedException {
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 500; i++) { // 5 s; polled finely: the kill is usually over in a few ms
             if (runtime.state(name).status() == ContainerState.Status.STOPPED) {
                 return;
             }
-            Thread.sleep(50);
+            Thread.sleep(10);
         }
         throw new IOException("container " + name + " did not stop after its checkpoint");
     }

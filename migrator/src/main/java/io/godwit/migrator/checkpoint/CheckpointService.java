@@ -124,7 +124,10 @@ public final class CheckpointService {
         boolean paused = false;
         boolean complete = false;
         boolean intoStore = store != null && store.enabled();
-        // Full copies: the pages are hashed as CRIU writes them (the store hashes its chunks itself).
+        // The pages are hashed (full copies) or stored as chunks (the store) as CRIU writes them, not after.
+        // The store's write hold keeps its GC from chunks this checkpoint names before chunks.json does.
+        io.godwit.migrator.store.CheckpointStore.Hold writing = intoStore ? store.holdForWriting() : null;
+        io.godwit.migrator.store.CheckpointStore.Following storing = intoStore ? store.follow(images, name) : null;
         DumpHasher hasher = intoStore ? null : DumpHasher.follow(images);
         try {
             CheckpointTarget target = runtime.checkpointTarget(name);
@@ -158,9 +161,10 @@ public final class CheckpointService {
             if (intoStore) {
                 // Images into the store, chunks.json beside the manifest (and in it, with its SHA-256).
                 op.phase("store");
-                try (var writing = store.holdForWriting()) {
-                    imageBytes = store.ingest(images, dir, name).manifest().size();
-                }
+                imageBytes = storing.finish(dir).manifest().size();
+                storing.close();
+                writing.close();
+                writing = null;
                 store.discard(images); // renamed away now, unlinked in the background
                 Path list = dir.resolve(io.godwit.migrator.store.StoreManifest.FILE);
                 files.add(new ManifestFile(list.getFileName().toString(), Files.size(list), ManifestIo.sha256(list)));
@@ -201,6 +205,12 @@ public final class CheckpointService {
         } finally {
             if (hasher != null) {
                 hasher.close();
+            }
+            if (storing != null) {
+                storing.close();
+            }
+            if (writing != null) {
+                writing.close();
             }
             if (paused) {
                 try {

@@ -7,6 +7,7 @@ import io.godwit.migrator.store.StoreManifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.godwit.criu.CriuNotifications;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -24,18 +25,38 @@ final class CheckpointImages implements AutoCloseable {
     private final Path images;
     private final Path scratch;
     private final CheckpointStore store;
+    /** The hashing of a full copy's images still under way beside the restore (null: all checked). */
+    private final ImageCheck pending;
 
-    private CheckpointImages(CheckpointManifest manifest, Path images, Path scratch, CheckpointStore store) {
+    private CheckpointImages(CheckpointManifest manifest, Path images, Path scratch, CheckpointStore store,
+            ImageCheck pending) {
         this.manifest = manifest;
         this.images = images;
         this.scratch = scratch;
         this.store = store;
+        this.pending = pending;
     }
 
+    /** Every file checked before this returns. */
     static CheckpointImages verify(Path dir, CheckpointStore store, Path workDir) throws IOException, InterruptedException {
-        CheckpointManifest m = ManifestIo.verify(dir);
+        return verify(dir, store, workDir, false);
+    }
+
+    /**
+     * With {@code hashBesideRestore}, a full copy's CRIU images are hashed while CRIU restores them:
+     * the restore must then pass {@link #gate()} to CRIU, which holds the restored tasks until the
+     * hashes match. Everything else (the manifest, sizes, the rootfs changes, chunks of the store,
+     * checked as they are assembled) is checked before this returns, as always.
+     */
+    static CheckpointImages verify(Path dir, CheckpointStore store, Path workDir, boolean hashBesideRestore)
+            throws IOException, InterruptedException {
+        // A stored checkpoint has no images/ entries (chunks.json is hashed here, its chunks as assembled).
+        CheckpointManifest m = hashBesideRestore ? ManifestIo.verify(dir, CheckpointImages::isImage) : ManifestIo.verify(dir);
         if (m.format() != CheckpointManifest.FORMAT_STORED) {
-            return new CheckpointImages(m, dir.resolve("images"), null, null);
+            ImageCheck pending = hashBesideRestore
+                    ? ImageCheck.start(dir, m.files().stream().filter(CheckpointImages::isImage).toList())
+                    : null;
+            return new CheckpointImages(m, dir.resolve("images"), null, null, pending);
         }
         StoreManifest chunks;
         try {
@@ -59,7 +80,49 @@ final class CheckpointImages implements AutoCloseable {
             Trees.delete(scratch);
             throw e;
         }
-        return new CheckpointImages(m, scratch.resolve("assembly").resolve("images"), scratch, store);
+        return new CheckpointImages(m, scratch.resolve("assembly").resolve("images"), scratch, store, null);
+    }
+
+    private static boolean isImage(ManifestFile f) {
+        return f.kind() == null && f.path().startsWith("images/");
+    }
+
+    /**
+     * What CRIU's restore must be given: it holds the restored tasks at post-restore (rebuilt, not yet
+     * running) until the images' hashes are known to match, and fails the restore if one does not, so
+     * that CRIU kills the tree; nothing when every file was checked already.
+     */
+    CriuNotifications gate() {
+        if (pending == null) {
+            return CriuNotifications.NONE;
+        }
+        return new CriuNotifications() {
+            @Override
+            public void postRestore(int pid) throws Exception {
+                pending.await();
+            }
+        };
+    }
+
+    /** After a failed restore: the damage the images' check found (waiting for it), or null. */
+    DamagedCheckpointException damage() {
+        if (pending == null) {
+            return null;
+        }
+        try {
+            return pending.damage();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot check the images of " + manifest.id(), e);
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** Whether every image was checked and matched (always, once a restore through {@link #gate()} succeeded). */
+    boolean checked() {
+        return pending == null || pending.passed();
     }
 
     CheckpointManifest manifest() {
@@ -72,6 +135,9 @@ final class CheckpointImages implements AutoCloseable {
 
     @Override
     public void close() {
+        if (pending != null) {
+            pending.close();
+        }
         if (scratch != null) {
             try {
                 store.discard(scratch); // renamed away now, unlinked in the background

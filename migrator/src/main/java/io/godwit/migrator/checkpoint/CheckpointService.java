@@ -47,6 +47,8 @@ public final class CheckpointService {
     private final Path checkpointsDir;
     private final Path workDir;
     private final ContainerClaims claims = new ContainerClaims();
+    private final CpuInfoImage cpuInfo;
+    private final CriuVersionOnce criuVersion;
     /** Where images go as chunks (null: full copies only); see {@link #useStore}. */
     private io.godwit.migrator.store.CheckpointStore store;
 
@@ -57,6 +59,8 @@ public final class CheckpointService {
         this.catalog = catalog;
         this.checkpointsDir = Files.createDirectories(checkpointsDir);
         this.workDir = Files.createDirectories(workDir);
+        this.cpuInfo = new CpuInfoImage(criu);
+        this.criuVersion = new CriuVersionOnce(criu);
     }
 
     /**
@@ -112,13 +116,19 @@ public final class CheckpointService {
         Path dir = io.godwit.runtime.PrivateFiles.directory(dirOf(id)); // the container's memory: root only
         Path images = Files.createDirectories(dir.resolve("images"));
         Path logs = Files.createDirectories(dir.resolve("logs"));
-        CriuVersion version = criu.version();
+        CriuVersion version = criuVersion.get();
         String kernel = System.getProperty("os.version");
         CheckpointRecord record = new CheckpointRecord(id, name, Instant.now(), CheckpointRecord.State.WRITING, 0,
                 !stop, version.toString(), kernel, madeBy);
         catalog.insertCheckpoint(record);
         boolean paused = false;
         boolean complete = false;
+        boolean intoStore = store != null && store.enabled();
+        // The pages are hashed (full copies) or stored as chunks (the store) as CRIU writes them, not after.
+        // The store's write hold keeps its GC from chunks this checkpoint names before chunks.json does.
+        io.godwit.migrator.store.CheckpointStore.Hold writing = intoStore ? store.holdForWriting() : null;
+        io.godwit.migrator.store.CheckpointStore.Following storing = intoStore ? store.follow(images, name) : null;
+        DumpHasher hasher = intoStore ? null : DumpHasher.follow(images);
         try {
             CheckpointTarget target = runtime.checkpointTarget(name);
             op.phase("freeze");
@@ -143,24 +153,30 @@ public final class CheckpointService {
                 runtime.resume(name);
                 paused = false;
             }
-            criu.cpuinfoDump(images);
+            cpuInfo.writeInto(images, version);
             io.godwit.runtime.PrivateFiles.restrictTree(images); // CRIU writes its images 0644
             List<ManifestFile> files = new java.util.ArrayList<>();
             long imageBytes = 0;
             int format = CheckpointManifest.FORMAT;
-            if (store != null && store.enabled()) {
+            if (intoStore) {
                 // Images into the store, chunks.json beside the manifest (and in it, with its SHA-256).
                 op.phase("store");
-                try (var writing = store.holdForWriting()) {
-                    imageBytes = store.ingest(images, dir, name).manifest().size();
-                }
+                imageBytes = storing.finish(dir).manifest().size();
+                storing.close();
+                writing.close();
+                writing = null;
                 store.discard(images); // renamed away now, unlinked in the background
                 Path list = dir.resolve(io.godwit.migrator.store.StoreManifest.FILE);
                 files.add(new ManifestFile(list.getFileName().toString(), Files.size(list), ManifestIo.sha256(list)));
                 format = CheckpointManifest.FORMAT_STORED;
             }
             op.phase("manifest");
-            files.addAll(ManifestIo.hashTree(dir, List.of("images", "rootfs")));
+            if (hasher != null) {
+                files.addAll(hasher.finish());
+                files.addAll(ManifestIo.hashTree(dir, List.of("rootfs")));
+            } else {
+                files.addAll(ManifestIo.hashTree(dir, List.of("images", "rootfs")));
+            }
             long size = files.stream().mapToLong(ManifestFile::size).sum() + imageBytes;
             ContainerState state = runtime.state(name);
             ManifestIo.write(dir, new CheckpointManifest(format, id, name, record.createdAt(),
@@ -187,6 +203,15 @@ public final class CheckpointService {
             }
             throw e;
         } finally {
+            if (hasher != null) {
+                hasher.close();
+            }
+            if (storing != null) {
+                storing.close();
+            }
+            if (writing != null) {
+                writing.close();
+            }
             if (paused) {
                 try {
                     runtime.resume(name);
@@ -198,11 +223,11 @@ public final class CheckpointService {
     }
 
     private void awaitStopped(String name) throws IOException, InterruptedException {
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 500; i++) { // 5 s; polled finely: the kill is usually over in a few ms
             if (runtime.state(name).status() == ContainerState.Status.STOPPED) {
                 return;
             }
-            Thread.sleep(50);
+            Thread.sleep(10);
         }
         throw new IOException("container " + name + " did not stop after its checkpoint");
     }
@@ -254,8 +279,24 @@ public final class CheckpointService {
             throws Exception {
         Path dir = dirOf(record.id());
         op.phase("verify");
-        try (CheckpointImages verified = CheckpointImages.verify(dir, store, workDir)) {
-            return restoreVerified(record, verified, newName, replaceStopped, op);
+        // The images are hashed beside CRIU's restore, which waits for the result before any task runs.
+        try (CheckpointImages verified = CheckpointImages.verify(dir, store, workDir, true)) {
+            ContainerState restored;
+            try {
+                restored = restoreVerified(record, verified, newName, replaceStopped, op);
+            } catch (Exception | Error e) {
+                DamagedCheckpointException damage = verified.damage();
+                if (damage != null) { // the cause, whatever CRIU made of the damaged image
+                    damage.addSuppressed(e);
+                    throw damage;
+                }
+                throw e;
+            }
+            if (!verified.checked()) { // CRIU always sends post-restore; should it not, say so loudly
+                LOG.severe("restored " + newName + " from checkpoint " + record.id()
+                        + " without CRIU waiting for its images' check");
+            }
+            return restored;
         }
     }
 
@@ -267,7 +308,7 @@ public final class CheckpointService {
             LOG.info("restoring " + newName + " in place from checkpoint " + record.id()
                     + ": its change layer is as the checkpoint left it");
             return restoreInto(newName, verified.images(), manifest.stdioPipes(), op, "checkpoint " + record.id(), null,
-                    null, false);
+                    null, verified.gate(), false);
         }
         // Only a checkpoint known to be whole may replace what is there, and only once it runs.
         ContainerRuntime.SetAside replaced = null;
@@ -277,7 +318,7 @@ public final class CheckpointService {
         ContainerState restored;
         try {
             restored = restoreImages(newName, manifest.spec(), verified.images(), dir.resolve("rootfs"),
-                    manifest.stdioPipes(), op, "checkpoint " + record.id(), null);
+                    manifest.stdioPipes(), op, "checkpoint " + record.id(), null, null, verified.gate());
         } catch (Exception | Error e) {
             if (replaced != null) {
                 try {
@@ -338,7 +379,8 @@ public final class CheckpointService {
             for (var e : specs.entrySet()) {
                 CloneIdentity c = e.getKey();
                 started.put(c.name(), pool.submit(() -> restoreImages(c.name(), e.getValue(), verified.images(),
-                        dir.resolve("rootfs"), manifest.stdioPipes(), op, "checkpoint " + record.id(), null, c)));
+                        dir.resolve("rootfs"), manifest.stdioPipes(), op, "checkpoint " + record.id(), null, c,
+                        CriuNotifications.NONE)));
             }
         }
         Map<String, Throwable> failed = new LinkedHashMap<>();
@@ -364,13 +406,18 @@ public final class CheckpointService {
      */
     public ContainerState restoreImages(String newName, ContainerSpec spec, Path imagesDir, Path changesDir,
             Map<String, String> stdioPipes, Operation op, String from, Path lazyWorkDir) throws Exception {
-        return restoreImages(newName, spec, imagesDir, changesDir, stdioPipes, op, from, lazyWorkDir, null);
+        return restoreImages(newName, spec, imagesDir, changesDir, stdioPipes, op, from, lazyWorkDir, null,
+                CriuNotifications.NONE);
     }
 
-    /** As above; {@code clone} non-null for a warm start: the clone takes its own identity before it runs. */
+    /**
+     * As above; {@code clone} non-null for a warm start: the clone takes its own identity before it
+     * runs; {@code gate}: CRIU's notifications of a restore whose images are still being checked
+     * (see {@link CheckpointImages#gate()}), NONE otherwise.
+     */
     ContainerState restoreImages(String newName, ContainerSpec spec, Path imagesDir, Path changesDir,
-            Map<String, String> stdioPipes, Operation op, String from, Path lazyWorkDir, CloneIdentity clone)
-            throws Exception {
+            Map<String, String> stdioPipes, Operation op, String from, Path lazyWorkDir, CloneIdentity clone,
+            CriuNotifications gate) throws Exception {
         op.phase("rootfs");
         Path changes = Files.createTempDirectory(workDir, "changes-");
         try {
@@ -379,7 +426,7 @@ public final class CheckpointService {
         } finally {
             Trees.delete(changes);
         }
-        return restoreInto(newName, imagesDir, stdioPipes, op, from, lazyWorkDir, clone, true);
+        return restoreInto(newName, imagesDir, stdioPipes, op, from, lazyWorkDir, clone, gate, true);
     }
 
     /**
@@ -388,7 +435,7 @@ public final class CheckpointService {
      * one restored in place stays as it was, stopped.
      */
     private ContainerState restoreInto(String newName, Path imagesDir, Map<String, String> stdioPipes, Operation op,
-            String from, Path lazyWorkDir, CloneIdentity clone, boolean made) throws Exception {
+            String from, Path lazyWorkDir, CloneIdentity clone, CriuNotifications gate, boolean made) throws Exception {
         runtime.shareImagesWithContainer(newName, imagesDir); // a user namespace's root reads some images itself
         Path logs = lazyWorkDir != null ? lazyWorkDir : Files.createTempDirectory(workDir, "restore-");
         // a warm start shows its restore in finer phases (moves keep "restore" whole: their benches compare it)
@@ -407,7 +454,7 @@ public final class CheckpointService {
                 RestoreResult result;
                 try (var registration = op.onCancel(cancel::cancel)) {
                     result = criu.restoreOver(socket, opts.build(),
-                            clone == null ? CriuNotifications.NONE : clone.notifications(runtime), cancel);
+                            clone == null ? gate : clone.notifications(runtime), cancel);
                 }
                 if (clone != null) {
                     op.phase("adopt");

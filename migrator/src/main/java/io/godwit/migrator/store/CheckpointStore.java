@@ -157,6 +157,42 @@ public final class CheckpointStore implements AutoCloseable {
         return r;
     }
 
+    /**
+     * As {@link #ingest(Path, Path, String)}, but begun before CRIU dumps into {@code imagesDir}: the
+     * pages are stored as CRIU writes them (see FollowingIngest); {@link Following#finish} stores the
+     * rest once the dump is over. Hold {@link #holdForWriting()} from before this until it is closed.
+     */
+    public Following follow(Path imagesDir, String container) {
+        StoreManifest parent = container == null ? null : previous.get(container);
+        return new Following(new FollowingIngest(new Ingest(chunks, workers, parent), imagesDir), container);
+    }
+
+    /** An ingest following a dump; close it (also after finish) to stop it. */
+    public final class Following implements AutoCloseable {
+        private final FollowingIngest ingest;
+        private final String container;
+
+        private Following(FollowingIngest ingest, String container) {
+            this.ingest = ingest;
+            this.container = container;
+        }
+
+        /** Stores what the dump left to store and writes chunks.json into {@code checkpointDir}, as ingest does. */
+        public IngestResult finish(Path checkpointDir) throws IOException, InterruptedException {
+            IngestResult r = ingest.finish();
+            writeManifest(checkpointDir, r.manifest());
+            if (container != null) {
+                previous.put(container, r.manifest());
+            }
+            return r;
+        }
+
+        @Override
+        public void close() {
+            ingest.close();
+        }
+    }
+
     public static void writeManifest(Path checkpointDir, StoreManifest m) throws IOException {
         AtomicWrite.write(checkpointDir.resolve(StoreManifest.FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(m));
     }

@@ -72,30 +72,11 @@ final class Ingest {
                     long at = off;
                     int len = (int) Math.min(CHUNK_SIZE, size - off);
                     String likely = before == null ? null : before.get((int) (off / CHUNK_SIZE));
-                    puts.add(workers.submit(() -> store.put(readAt(ch, p, at, len), len, likely)));
+                    puts.add(submit(ch, p, at, len, likely));
                 }
                 queued.add(puts);
             }
-            List<StoredFile> files = new ArrayList<>();
-            long chunks = 0, fresh = 0, freshRaw = 0, stored = 0;
-            for (int f = 0; f < paths.size(); f++) {
-                Path p = paths.get(f);
-                List<Future<ChunkStore.Put>> puts = queued.get(f);
-                List<String> names = new ArrayList<>(puts.size());
-                for (int i = 0; i < puts.size(); i++) {
-                    ChunkStore.Put put = await(puts.get(i), p);
-                    names.add(put.name());
-                    chunks++;
-                    if (put.storedBytes() > 0) {
-                        fresh++;
-                        freshRaw += (int) Math.min(CHUNK_SIZE, sizes.get(f) - (long) i * CHUNK_SIZE);
-                        stored += put.storedBytes();
-                    }
-                }
-                files.add(new StoredFile(prefix + "/" + dir.relativize(p), sizes.get(f), names));
-            }
-            return new IngestResult(new StoreManifest(StoreManifest.FORMAT, CHUNK_SIZE, store.namer().scheme(), files),
-                    chunks, fresh, freshRaw, stored);
+            return collect(dir, prefix, paths, sizes, queued);
         } finally {
             // on failure nothing queued may still read from a closed channel or write chunks no list names
             queued.forEach(puts -> puts.forEach(f -> f.cancel(true)));
@@ -105,8 +86,55 @@ final class Ingest {
         }
     }
 
+    /** Queues the chunk of {@code len} bytes at {@code at} of the open file p. */
+    Future<ChunkStore.Put> submit(FileChannel ch, Path p, long at, int len, String likely) {
+        return workers.submit(() -> store.put(readAt(ch, p, at, len), len, likely));
+    }
+
+    /** Waits for every queued chunk of the files (paths, their sizes, their chunks in order) and lists them. */
+    IngestResult collect(Path dir, String prefix, List<Path> paths, List<Long> sizes,
+            List<List<Future<ChunkStore.Put>>> queued) throws IOException, InterruptedException {
+        List<StoredFile> files = new ArrayList<>();
+        long chunks = 0, fresh = 0, freshRaw = 0, stored = 0;
+        for (int f = 0; f < paths.size(); f++) {
+            Path p = paths.get(f);
+            List<Future<ChunkStore.Put>> puts = queued.get(f);
+            List<String> names = new ArrayList<>(puts.size());
+            for (int i = 0; i < puts.size(); i++) {
+                ChunkStore.Put put = await(puts.get(i), p);
+                names.add(put.name());
+                chunks++;
+                if (put.storedBytes() > 0) {
+                    fresh++;
+                    freshRaw += (int) Math.min(CHUNK_SIZE, sizes.get(f) - (long) i * CHUNK_SIZE);
+                    stored += put.storedBytes();
+                }
+            }
+            files.add(new StoredFile(prefix + "/" + dir.relativize(p), sizes.get(f), names));
+        }
+        return new IngestResult(new StoreManifest(StoreManifest.FORMAT, CHUNK_SIZE, store.namer().scheme(), files),
+                chunks, fresh, freshRaw, stored);
+    }
+
+    /**
+     * The parent's chunk at index i of the file at path, whatever its size then, for a file whose
+     * final size is not known yet (followed while CRIU writes it); null when there is none. Only a
+     * guess to compare with: bytes that differ are hashed as usual.
+     */
+    String parentChunk(String path, long index) {
+        if (parent == null) {
+            return null;
+        }
+        for (StoredFile f : parent.files()) {
+            if (f.path().equals(path)) {
+                return index < f.chunks().size() ? f.chunks().get((int) index) : null;
+            }
+        }
+        return null;
+    }
+
     /** The parent's chunks of the file at path, when it had one of the same size (else null). */
-    private List<String> parentChunks(String path, long size) {
+    List<String> parentChunks(String path, long size) {
         if (parent == null) {
             return null;
         }

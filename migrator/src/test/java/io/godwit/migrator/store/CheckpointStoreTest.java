@@ -94,6 +94,41 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void storingPagesWhileTheyAreWrittenListsTheSameChunksAsStoringTheFinishedFiles() throws Exception {
+        try (CheckpointStore store = open(Codec.ZSTD, null)) {
+            byte[] pages = random(4 * MIB + 12345, 21);
+            store.ingest(generation("g1", pages).resolve("images"), tmp.resolve("checkpoints/g1"), "job");
+            System.arraycopy(random(MIB / 5, 22), 0, pages, MIB, MIB / 5);
+            // g2's pages arrive in odd-sized pieces while the store follows them, as CRIU writes them.
+            Path dir = Files.createDirectories(tmp.resolve("checkpoints/g2"));
+            Path images = Files.createDirectories(dir.resolve("images"));
+            IngestResult followed;
+            try (CheckpointStore.Hold hold = store.holdForWriting();
+                    CheckpointStore.Following following = store.follow(images, "job")) {
+                Random r = new Random(23);
+                for (int at = 0; at < pages.length; ) {
+                    int n = Math.min(pages.length - at, 1 + r.nextInt(200_000));
+                    Files.write(images.resolve("pages-1.img"), java.util.Arrays.copyOfRange(pages, at, at + n),
+                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                    at += n;
+                    Thread.sleep(1);
+                }
+                Files.writeString(images.resolve("core-1.img"), "core of g2"); // written after the pages
+                followed = following.finish(dir);
+            }
+            IngestResult whole = store.ingest(generation("g3", pages).resolve("images"), tmp.resolve("checkpoints/g3"));
+            assertEquals(whole.manifest().files().stream().map(StoredFile::chunks).toList().get(1),
+                    followed.manifest().files().get(1).chunks());
+            assertEquals(pages.length, followed.manifest().files().get(1).size());
+            assertTrue(followed.newChunks() >= 4 && followed.newChunks() <= 6, "new chunks: " + followed.newChunks());
+            Path out = tmp.resolve("out");
+            store.assemble(CheckpointStore.manifestOf(dir), out);
+            assertArrayEquals(pages, Files.readAllBytes(out.resolve("images/pages-1.img")));
+            assertEquals("core of g2", Files.readString(out.resolve("images/core-1.img")));
+        }
+    }
+
+    @Test
     void aFlippedByteInOneChunkIsRefusedByNameAndNothingIsLeftBehind() throws Exception {
         try (CheckpointStore store = open(Codec.NONE, null)) {
             Path dir = generation("g1", random(MIB, 3));

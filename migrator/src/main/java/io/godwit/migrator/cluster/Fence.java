@@ -38,6 +38,8 @@ final class Fence {
     private final FailoverTiming timing;
     private final Path file;
     private final Set<String> fenced = new TreeSet<>();
+    /** Fenced containers whose restore elsewhere is under way: said once in the log, not at every renewal. */
+    private final Set<String> waitingFor = new TreeSet<>();
     /** System.nanoTime when the last renewal that etcd acknowledged was sent (the daemon's start at first). */
     private volatile long lastAck = System.nanoTime();
     private Thread watchdog;
@@ -209,7 +211,17 @@ final class Fence {
         for (String name : candidates) {
             FailoverRecord f = gone.get(name);
             try {
-                if (f != null && !node.equals(f.to()) && !FailoverRecord.FAILED.equals(f.state())) {
+                Settlement what = Settlement.of(f, node);
+                if (what == Settlement.WAIT) {
+                    if (waitingFor.add(name)) {
+                        LOG.warning("fence: renewals work again, but " + name + " is being restored on " + f.to()
+                                + " (attempt " + Math.max(1, f.attempts()) + "): it stays fenced here until that"
+                                + " restore succeeds (then this copy goes) or fails (then it carries on here)");
+                    }
+                    continue;
+                }
+                waitingFor.remove(name);
+                if (what == Settlement.DROP) {
                     dropCopy(name, f);
                 } else {
                     if (f != null && !node.equals(f.to())) {

@@ -209,7 +209,7 @@ public final class GodwitDaemon implements Callable<Integer> {
             MoveService moves = new MoveService(runtime, images, checkpoints, criu, peers, catalog, operations,
                     config.root().resolve("tmp"), pageServers, config.root().resolve("outgoing"));
             IncomingMoves incoming = new IncomingMoves(runtime, images, criu, checkpoints, operations,
-                    config.root().resolve("incoming"), node, peers, pageServers);
+                    config.root().resolve("incoming"), node, peers, pageServers, catalog);
             int stale = incoming.discardStaleStaging();
             Duration idle = Duration.ofSeconds(Long.getLong("godwit.move.idleSeconds", 1800));
             incoming.discardIdleEvery(idle);

@@ -82,6 +82,15 @@ class MoveEndToEndTest {
                 name + " must not be on " + other + ": " + hosts.containers(other));
     }
 
+    /** A daemon's checkpoint schedules as CONTAINER:EVERY_SECONDS:KEEP. */
+    private List<String> schedules(String node) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        for (JsonNode s : hosts.host(node).get("/1.0/schedules").json()) {
+            out.add(s.path("container").asText() + ":" + s.path("everySeconds").asLong() + ":" + s.path("keep").asInt());
+        }
+        return out;
+    }
+
     private void awaitNoStaging(String node) throws Exception {
         for (int i = 0; i < 300 && !hosts.staging(node).isEmpty(); i++) {
             Thread.sleep(100);
@@ -93,6 +102,8 @@ class MoveEndToEndTest {
     void counterMovesToTheOtherHostAndBackUnderANewName() throws Exception {
         hosts.launch("a", "counter", "/bin/counter", "50");
         awaitCountAbove("a", "counter", 5);
+        // its checkpoint schedule goes with it, under its new name on the way back
+        hosts.host("a").put("/1.0/containers/counter/schedule", Map.of("every", "1h", "keep", 2));
 
         JsonNode there = hosts.awaitOperation("a", hosts.startMove("counter", "hostb", "cold", null));
         assertEquals("success", there.get("status").asText(), there.toString());
@@ -105,11 +116,15 @@ class MoveEndToEndTest {
         long onB = count("b", "counter");
         assertTrue(onB > 5, "the counter restarted from zero on b: " + onB);
         awaitCountAbove("b", "counter", onB);
+        assertEquals(List.of("counter:3600:2"), schedules("b"), "the schedule went with the container");
+        assertEquals(List.of(), schedules("a"), "the schedule left a with the container");
 
         JsonNode back = hosts.awaitOperation("b", hosts.startMove("counter", "hosta", "auto", "counter2"));
         assertEquals("success", back.get("status").asText(), back.toString());
         assertEquals("lazy", back.get("result").get("mode").asText(), "auto picks post-copy where both kernels have userfaultfd");
         assertRunningOnlyOn("a", "counter2");
+        assertEquals(List.of("counter2:3600:2"), schedules("a"), "the schedule came back with it");
+        assertEquals(List.of(), schedules("b"), "the schedule left b with the container");
         long onA = count("a", "counter2");
         assertTrue(onA >= onB, "moved back, the counter went backwards: " + onA + " < " + onB);
         awaitCountAbove("a", "counter2", onA);

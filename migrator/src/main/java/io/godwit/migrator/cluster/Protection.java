@@ -9,9 +9,9 @@ import java.util.Map;
 
 /**
  * What makes a container a protected job: its failover policy and its checkpoint schedule. A move
- * carries neither (they are the source daemon's catalog's), so an evacuation, and the restore that
- * brings containers back, read them before the move and set them where the container runs after it:
- * a failover job evacuated for maintenance stays protected.
+ * carries both in its restore order; an evacuation, and the restore that brings containers back,
+ * also read them before the move and set them where the container runs after it, so that a
+ * failover job evacuated for maintenance stays protected even on a member too old to keep them.
  *
  * @param policy       FailoverPolicy.NONE or RESTORE
  * @param everySeconds the schedule's period (0: none)

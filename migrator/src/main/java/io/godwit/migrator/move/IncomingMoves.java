@@ -6,6 +6,8 @@ import io.godwit.criu.CriuFeatures;
 import io.godwit.criu.CriuVersion;
 import io.godwit.migrator.api.ApiException;
 import io.godwit.migrator.api.Json;
+import io.godwit.migrator.catalog.Catalog;
+import io.godwit.migrator.catalog.ScheduleRecord;
 import io.godwit.migrator.checkpoint.CheckpointService;
 import io.godwit.migrator.files.Trees;
 import io.godwit.migrator.move.MoveProtocol.Abort;
@@ -102,10 +104,13 @@ public final class IncomingMoves implements PeerService {
      * mark ties to its move, so that the source's abort, which comes once it is back, removes it.
      */
     private final Path restoringMarks;
+    /** Where a moved container's failover policy and schedule are kept once it runs here. */
+    private final Catalog catalog;
 
     public IncomingMoves(ContainerRuntime runtime, ImageStore images, CriuClient criu, CheckpointService checkpoints,
-            OperationManager operations, Path stagingRoot, String nodeName, PeerLink peers, PageServers pageServers)
-            throws IOException {
+            OperationManager operations, Path stagingRoot, String nodeName, PeerLink peers, PageServers pageServers,
+            Catalog catalog) throws IOException {
+        this.catalog = catalog;
         this.peers = peers;
         this.pageServers = pageServers;
         this.restoredMarks = Files.createDirectories(stagingRoot.resolveSibling(stagingRoot.getFileName() + "-restored"));
@@ -296,10 +301,34 @@ public final class IncomingMoves implements PeerService {
             throw new ApiException(500, "restore on " + nodeName + " failed: " + op.getError());
         }
         ContainerState s = runtime.state(o.name());
+        keepCarried(o);
         if (!o.lazy()) {
             Trees.delete(m.dir()); // running here: what arrived is no longer needed
         }
         return new Restored(o.name(), s.initPid(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * The policy and schedule that came with a container that now runs here. Not having them is not
+     * worth failing a move whose container already runs: said in the log, with what to do.
+     */
+    private void keepCarried(RestoreOrder o) {
+        MoveProtocol.Carried c = o.carried();
+        if (c == null || !c.any() || catalog == null) {
+            return;
+        }
+        try {
+            if (c.onNodeFailure() != null) {
+                catalog.putFailoverPolicy(o.name(), c.onNodeFailure());
+            }
+            if (c.scheduleEverySeconds() > 0) {
+                catalog.putSchedule(new ScheduleRecord(o.name(), c.scheduleEverySeconds(), Math.max(1, c.scheduleKeep()),
+                        java.time.Instant.now(), null));
+            }
+        } catch (java.sql.SQLException e) {
+            LOG.log(Level.WARNING, o.name() + " moved here (move " + o.moveId() + ") but its failover policy or"
+                    + " checkpoint schedule could not be kept; set them again ('godwit checkpoint schedule')", e);
+        }
     }
 
     private static Path lazyWorkDir(Incoming m) {

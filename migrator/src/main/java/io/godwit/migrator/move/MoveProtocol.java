@@ -53,7 +53,21 @@ public final class MoveProtocol {
      * the memory pages stay on the source: pageTunnel names the tunnel to its page server.
      */
     public record RestoreOrder(String moveId, String name, ContainerSpec spec, Map<String, String> stdioPipes,
-            boolean lazy, String pageTunnel) {
+            boolean lazy, String pageTunnel, Carried carried) {
+    }
+
+    /**
+     * What goes with a container besides its state: its failover policy and checkpoint schedule,
+     * the source catalog's, set in the target's catalog once it runs there (null from older sources).
+     *
+     * @param onNodeFailure        "restore", or null for none
+     * @param scheduleEverySeconds the schedule's period, 0 for none
+     * @param scheduleKeep         the schedule's retention
+     */
+    public record Carried(String onNodeFailure, long scheduleEverySeconds, int scheduleKeep) {
+        public boolean any() {
+            return onNodeFailure != null || scheduleEverySeconds > 0;
+        }
     }
 
     /** The container runs on the target: its init pid there and how long the restore took. */

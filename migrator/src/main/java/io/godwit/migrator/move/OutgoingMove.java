@@ -203,7 +203,7 @@ final class OutgoingMove {
                 op.commit("the target's restore"); // a cancel from here on is refused, not half done
                 clock.enter("restore");
                 restored = call(MoveProtocol.RESTORE, new RestoreOrder(moveId, req.newName(), target.spec(),
-                        target.stdioPipes(), true, ready.tunnelId()), Restored.class, RESTORE_TIMEOUT);
+                        target.stdioPipes(), true, ready.tunnelId(), carried()), Restored.class, RESTORE_TIMEOUT);
                 downtimeMs = (System.nanoTime() - frozenAt) / 1_000_000;
                 // It runs there; the copy here stays frozen until the last page has crossed.
                 clock.enter("pages");
@@ -229,7 +229,7 @@ final class OutgoingMove {
             op.commit("the target's restore"); // a cancel from here on is refused, not half done
             clock.enter("restore");
             restored = call(MoveProtocol.RESTORE, new RestoreOrder(moveId, req.newName(), target.spec(),
-                    target.stdioPipes(), false, null), Restored.class, RESTORE_TIMEOUT);
+                    target.stdioPipes(), false, null, carried()), Restored.class, RESTORE_TIMEOUT);
             downtimeMs = (System.nanoTime() - frozenAt) / 1_000_000;
         }
 
@@ -355,10 +355,22 @@ final class OutgoingMove {
             }
             runtime.delete(req.name(), true);
             catalog.deleteSchedule(req.name());
+            catalog.deleteFailoverPolicy(req.name()); // both went with it (carried())
         } catch (Exception e) {
             LOG.log(Level.WARNING, req.name() + " runs on " + req.remote() + " but its stopped copy here could not be "
                     + "removed; delete it by hand", e);
         }
+    }
+
+    /** The container's failover policy and schedule here, which its restore order carries to the target. */
+    private MoveProtocol.Carried carried() throws java.sql.SQLException {
+        String policy = catalog.failoverPolicies().get(req.name());
+        for (var s : catalog.schedules()) {
+            if (s.container().equals(req.name())) {
+                return new MoveProtocol.Carried(policy, s.everySeconds(), s.keep());
+            }
+        }
+        return new MoveProtocol.Carried(policy, 0, 0);
     }
 
     /**

@@ -21,7 +21,7 @@ class IncomingMovesInputTest {
     Path root;
 
     private IncomingMoves incoming() throws Exception {
-        return new IncomingMoves(null, null, null, null, null, root.resolve("incoming"), "here", null, new PageServers());
+        return new IncomingMoves(null, null, null, null, null, root.resolve("incoming"), "here", null, new PageServers(), null);
     }
 
     private static byte[] json(String s) {
@@ -59,7 +59,7 @@ class IncomingMovesInputTest {
     void aTunnelGoesOnlyToThePageServerOfferedToThatPeer() throws Exception {
         PageServers offers = new PageServers();
         offers.offer("0123abcd-0000", "target-fp", 4242);
-        IncomingMoves in = new IncomingMoves(null, null, null, null, null, root.resolve("incoming"), "here", null, offers);
+        IncomingMoves in = new IncomingMoves(null, null, null, null, null, root.resolve("incoming"), "here", null, offers, null);
         assertEquals(4242, in.openTunnel("0123abcd-0000", "target-fp").port());
         assertThrows(Exception.class, () -> in.openTunnel("0123abcd-0000", "someone-else"));
         assertThrows(Exception.class, () -> in.openTunnel("0123abcd-9999", "target-fp"));

@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -528,6 +529,25 @@ public final class ContainerRuntime implements AutoCloseable {
 
     public void delete(String name) throws IOException {
         delete(name, false);
+    }
+
+    /**
+     * Removes what a create cut short left under this name: a container directory without its state
+     * file (the daemon died between making the directory, maybe mounting its rootfs, and recording
+     * the container). {@link #list()} does not show such a directory, yet it holds the name. A
+     * directory with a state file is a container and is left alone; returns whether one was removed.
+     */
+    public boolean discardUnfinished(String name) throws IOException {
+        ContainerName.validate(name);
+        synchronized (lock(name)) {
+            StateStore s = store(name);
+            if (!Files.isDirectory(s.dir(), LinkOption.NOFOLLOW_LINKS) || Files.exists(s.dir().resolve(StateStore.STATE))) {
+                return false;
+            }
+            destroyFiles(name, s);
+            locks.remove(name);
+            return true;
+        }
     }
 
     /** Removes rootfs, cgroup and state directory; a running or paused container only with {@code force}. */

@@ -277,4 +277,23 @@ class LifecycleTest {
             assertFalse(line.split(" ")[4].startsWith(dir.toString()), "leaked mount: " + line);
         }
     }
+
+    @Test
+    void aCreateCutShortIsDiscardedAndAContainerIsNot() throws Exception {
+        String cut = Fixture.runName("cut"), kept = Fixture.runName("kept");
+        // what a daemon killed inside create leaves: the directory, no state file
+        Path dir = fx.tmp.resolve("containers").resolve(cut);
+        Files.createDirectories(dir.resolve("rootfs"));
+        Files.writeString(dir.resolve("spec.json"), "{}");
+        assertTrue(rt.list().stream().noneMatch(c -> c.name().equals(cut)), "not a container to list");
+        assertThrows(IllegalStateException.class, () -> rt.create(cut, ContainerSpec.of("testfs", List.of("true")), null));
+        assertTrue(rt.discardUnfinished(cut));
+        assertFalse(Files.exists(dir));
+        rt.create(cut, ContainerSpec.of("testfs", List.of("true")), null); // the name is free again
+
+        rt.create(kept, ContainerSpec.of("testfs", List.of("true")), null);
+        assertFalse(rt.discardUnfinished(kept), "a recorded container is never discarded as unfinished");
+        assertEquals(Status.CREATED, rt.state(kept).status());
+        assertFalse(rt.discardUnfinished(Fixture.runName("none")));
+    }
 }

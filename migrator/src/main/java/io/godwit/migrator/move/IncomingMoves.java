@@ -142,6 +142,10 @@ public final class IncomingMoves implements PeerService {
                     removeCopy(mark.getFileName().toString(), name);
                     LOG.warning("removed " + name + ": this daemon stopped while it restored it for move "
                             + mark.getFileName());
+                } else if (runtime.discardUnfinished(name)) {
+                    // stopped inside the create itself: no container to list, but the directory held the name
+                    LOG.warning("removed what the create of " + name + " had made: this daemon stopped while it"
+                            + " restored it for move " + mark.getFileName());
                 }
                 Files.deleteIfExists(mark);
             }

@@ -59,8 +59,16 @@ final class OperationMetrics implements OperationManager.FinishListener {
 
     @Override
     public void finished(Operation op, Throwable failure) {
+        try {
+            observe(op, failure);
+        } finally {
+            // counted last: a scrape that sees the operation counted sees every series it moved
+            operations.labelValues(op.getKind(), op.getStatus()).inc();
+        }
+    }
+
+    private void observe(Operation op, Throwable failure) {
         String kind = op.getKind();
-        operations.labelValues(kind, op.getStatus()).inc();
         if (op.getFinishedAt() != null) {
             duration.labelValues(kind).observe(seconds(Duration.between(op.getCreatedAt(), op.getFinishedAt()).toMillis()));
         }

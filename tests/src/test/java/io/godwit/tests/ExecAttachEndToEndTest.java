@@ -130,7 +130,11 @@ class ExecAttachEndToEndTest {
                 Map.of("command", List.of("sleep", "4321")));
         assertEquals(400, r.status(), r.body());
         assertTrue(r.body().contains("Upgrade: " + ExecFrames.PROTOCOL), r.body());
-        Thread.sleep(300);
+        // the command was started before the refusal and is killed with it: give the kill a bounded moment
+        // (once, under load, one look 300 ms later still saw it)
+        for (int i = 0; i < 50 && sleeperRuns(); i++) {
+            Thread.sleep(100);
+        }
         assertFalse(sleeperRuns(), "a refused attach left its command running");
     }
 
